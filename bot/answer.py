@@ -1,0 +1,202 @@
+"""Answers as people read them: the Answer object and the Japanese wording of figures and fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as default
+from decimal import Decimal
+from typing import Any
+
+from store import values
+from store.models import Issuer, Kpi, KpiStatus, Record, ReviewStatus
+
+FIELD_NAMES: dict[str, str] = {
+    "donation_amount": "寄附額",
+    "donation_count": "寄附件数",
+    "project_cost": "事業費",
+    "department": "担当課",
+    "goal": "基本目標",
+    "result": "事業内容（実施結果）",
+    "kpi": "KPI",
+    "evaluation": "事業の評価",
+    "expert_opinion": "外部有識者からの意見",
+    "policy": "今後の方針",
+    "reflection": "事業実施後の振り返り・今後の方針等",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    project_id: int
+    name: str
+
+
+@dataclass
+class Answer:
+    """One answer: the JSON contract (question, status, projects, field, text) plus what Slack renders."""
+
+    question: str
+    status: str  # answered | ambiguous | not_found
+    body: str
+    field: str | None = None
+    projects: list[str] = default(default_factory=list)
+    project_ids: list[int] = default(default_factory=list)
+    title: str | None = None
+    facts: list[tuple[str, str]] = default(default_factory=list)
+    context: str = ""
+    candidates: list[Candidate] = default(default_factory=list)
+    kind: str = "lookup"  # lookup | summary | aggregate | list | search | help | error
+    fiscal_year: int | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.body}\n{self.context}" if self.context else self.body
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "status": self.status,
+            "projects": self.projects,
+            "field": self.field,
+            "text": self.text,
+            "kind": self.kind,
+            "fiscal_year": self.fiscal_year,
+            "candidates": [c.name for c in self.candidates],
+        }
+
+
+def man_yen(thousands: int) -> str:
+    """13,200 (千円) -> 1,320万円; 876,894 -> 8億7,689万4千円."""
+    yen = thousands * 1000
+    oku, rest = divmod(yen, 10**8)
+    man, rest = divmod(rest, 10**4)
+    sen = rest // 1000
+    parts = [f"{oku:,}億" if oku else "", f"{man:,}万" if man else "", f"{sen}千" if sen else ""]
+    text = "".join(parts)
+    return f"{text}円" if text else "0円"
+
+
+def amount(thousands: int | None) -> str:
+    if thousands is None:
+        return "未記入"
+    return f"{thousands:,}千円（{man_yen(thousands)}）"
+
+
+def count(n: int | None) -> str:
+    return "未記入" if n is None else f"{n:,}件"
+
+
+def kpi_value(value: Decimal | None, status: KpiStatus) -> str:
+    if status == KpiStatus.PENDING:
+        return "集計中"
+    return "―" if value is None else values.format_decimal(value)
+
+
+def kpi_progress(kpi: Kpi) -> str:
+    if kpi.actual_status == KpiStatus.PENDING:
+        return "集計中"
+    if kpi.actual is None or kpi.target is None:
+        return "未記入"
+    return "達成" if kpi.actual >= kpi.target else "未達"
+
+
+def kpi_line(kpi: Kpi) -> str:
+    unit = f"（{kpi.unit}）" if kpi.unit else ""
+    return (
+        f"{kpi.name}{unit}：目標値 {kpi_value(kpi.target, kpi.target_status)}、"
+        f"実績値 {kpi_value(kpi.actual, kpi.actual_status)}（{kpi_progress(kpi)}）"
+    )
+
+
+def evaluation_text(record: Record) -> str:
+    if record.evaluation is None:
+        return "未記入"
+    return f"{values.CIRCLED[record.evaluation - 1]}{values.EVALUATION_LABELS[record.evaluation]}"
+
+
+def policy_text(record: Record) -> str:
+    return record.policy_option.display if record.policy_option else "未記入"
+
+
+def source_line(issuer: Issuer, year: int | None) -> str:
+    parts = []
+    if year:
+        parts.append(values.fiscal_year_label(year))
+    source = " ".join(p for p in (issuer.name, issuer.source_document) if p)
+    if issuer.source_as_of:
+        source += f"（{issuer.source_as_of}）"
+    if source:
+        parts.append(f"出典：{source}")
+    return "・".join(parts)
+
+
+def field_value(record: Record, name: str) -> str:
+    """The value of one field of a record, as a short text."""
+    match name:
+        case "donation_amount":
+            return amount(record.donation_amount)
+        case "donation_count":
+            return count(record.donation_count)
+        case "project_cost":
+            return amount(record.project_cost)
+        case "department":
+            return record.department.name if record.department else "未記入"
+        case "goal":
+            return record.goal.label if record.goal else "未記入"
+        case "result":
+            return record.result or "未記入"
+        case "kpi":
+            return "\n".join(kpi_line(k) for k in record.kpis) or "未記入"
+        case "evaluation":
+            return evaluation_text(record)
+        case "expert_opinion":
+            return record.expert_opinion or "未記入"
+        case "policy":
+            return policy_text(record)
+        case "reflection":
+            return record.reflection or "未記入"
+    raise KeyError(name)
+
+
+def field_sentence(record: Record, name: str) -> str:
+    """A sentence about one field of a named record."""
+    value = field_value(record, name)
+    label = FIELD_NAMES[name]
+    match name:
+        case "donation_amount":
+            return f"寄附額は{value}、寄附件数は{count(record.donation_count)}です。"
+        case "donation_count" | "project_cost" | "department" | "goal":
+            return f"{label}は{value}です。"
+        case "evaluation":
+            effective = (
+                values.KPI_EFFECTIVE_LABELS[record.kpi_effective] if record.kpi_effective is not None else "未記入"
+            )
+            return f"事業の評価は「{value}」です。KPI達成への有効性：{effective}"
+        case "policy":
+            reason = f"（理由：{record.policy_reason}）" if record.policy_reason else ""
+            return f"今後の方針は「{value}」です{reason}。"
+        case "expert_opinion":
+            draft = "（案）" if record.expert_opinion_status == ReviewStatus.DRAFT and record.expert_opinion else ""
+            return f"外部有識者からの意見{draft}：\n{value}"
+        case "kpi":
+            return f"KPI：\n{value}" if record.kpis else "KPIは登録されていません。"
+        case _:
+            return f"{label}：\n{value}"
+
+
+def summary_facts(record: Record) -> list[tuple[str, str]]:
+    facts = [
+        ("担当課", field_value(record, "department")),
+        ("基本目標", field_value(record, "goal")),
+        ("事業費", amount(record.project_cost)),
+        ("寄附額", amount(record.donation_amount)),
+        ("寄附件数", count(record.donation_count)),
+        ("事業の評価", evaluation_text(record)),
+        ("今後の方針", policy_text(record)),
+    ]
+    facts += [("KPI", kpi_line(k)) for k in record.kpis]
+    return facts
+
+
+def record_heading(record: Record) -> str:
+    return f"{record.project.name}（{values.fiscal_year_label(record.fiscal_year)}）"

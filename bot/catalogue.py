@@ -1,0 +1,207 @@
+"""The in-memory name index: every project, department and goal under all its name forms.
+
+Built once per catalogue version (``catalogue_version`` in the database) and shared by all
+questions; rebuilt when an import or an edit changes names. Record figures are not cached here:
+answers read them from the database, so they are always current.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot.match import Form, FormIndex
+from bot.normalize import fold
+from bot.reading import reading
+from store.db import Database
+from store.models import Department, Goal, Issuer, Kpi, Project, Record
+from store.records import catalogue_version
+
+# Generic words peeled off the end of names, one at a time, keeping every intermediate form.
+GENERIC_SUFFIXES = (
+    "モデル事業",
+    "事業",
+    "制度",
+    "推進",
+    "促進",
+    "対策",
+    "プロジェクト",
+    "キャンペーン",
+    "の活躍",
+    "の",
+)
+DEPARTMENT_SUFFIXES = ("課", "室", "局")
+_BRACKETS = re.compile(r"[（(「『【]([^）)」』】]*)[）)」』】]")
+_SEPARATORS = re.compile(r"[！!？?・／/\s　]+")
+
+
+def issuer_prefixes(issuer: str) -> list[str]:
+    """群馬県 -> 群馬県, 群馬, ぐんま (+ の): prefixes a name may carry that users leave out."""
+    short = re.sub(r"[都道府県市町村]$", "", issuer)
+    prefixes = [issuer, short, reading(short), "県", "本県"]
+    return sorted({p + suffix for p in prefixes if p for suffix in ("の", "")}, key=len, reverse=True)
+
+
+def name_forms(name: str, suffixes: tuple[str, ...], prefixes: list[str]) -> list[str]:
+    """Official name, name without brackets, text in brackets, parts around ！・, minus generic words."""
+    bases = [name, _BRACKETS.sub("", name), *(m for m in _BRACKETS.findall(name))]
+    parts = [p for b in list(bases) for p in _SEPARATORS.split(b) if len(p) >= 2]
+    if len(parts) > 1:
+        bases += parts
+    forms: list[str] = []
+    for base in bases:
+        stems = [base]
+        for prefix in prefixes:
+            if base.startswith(prefix) and len(base) - len(prefix) >= 2:
+                stems.append(base[len(prefix) :])
+                break
+        for stem in stems:
+            current = stem
+            forms.append(current)
+            peeled = True
+            while peeled:
+                peeled = False
+                for suffix in suffixes:
+                    if current.endswith(suffix) and len(current) - len(suffix) >= 2:
+                        current = current[: -len(suffix)]
+                        forms.append(current)
+                        peeled = True
+                        break
+    return list(dict.fromkeys(f for f in forms if f))
+
+
+@dataclass
+class ProjectEntry:
+    id: int
+    name: str
+    issuer_id: int
+    aliases: list[str]
+    years: list[int] = field(default_factory=list)
+    department_id: int | None = None  # in the latest year
+    goal_number: int | None = None
+    text: str = ""  # folded texts of the latest year, for content search
+
+
+@dataclass
+class DepartmentEntry:
+    id: int
+    name: str
+    issuer_id: int
+
+
+@dataclass
+class GoalEntry:
+    issuer_id: int
+    number: int
+    label: str
+
+
+class Catalogue:
+    """Entities with their form indexes."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.projects: list[ProjectEntry] = []
+        self.departments: list[DepartmentEntry] = []
+        self.goals: list[GoalEntry] = []
+        self.issuers: dict[int, Issuer] = {}
+        self.project_index = FormIndex([])
+        self.department_index = FormIndex([])
+        self.goal_index = FormIndex([])
+        self.projects_by_department: dict[int, list[int]] = defaultdict(list)
+
+    @classmethod
+    def load(cls, db: Database) -> Catalogue:
+        with db.session() as session:
+            catalogue = cls(catalogue_version(session))
+            catalogue.issuers = {i.id: i for i in session.scalars(select(Issuer))}
+            prefixes = {iid: issuer_prefixes(i.name) for iid, i in catalogue.issuers.items()}
+            entries: dict[int, ProjectEntry] = {}
+            for pid, name, issuer_id, aliases in session.execute(
+                select(Project.id, Project.name, Project.issuer_id, Project.aliases).order_by(
+                    Project.issuer_id, Project.sort_order, Project.id
+                )
+            ):
+                entries[pid] = ProjectEntry(pid, name, issuer_id, list(aliases or []))
+            kpi_names: dict[int, list[str]] = defaultdict(list)
+            for record_id, kpi_name in session.execute(select(Kpi.record_id, Kpi.name)):
+                kpi_names[record_id].append(kpi_name)
+            goal_numbers = {g.id: g.number for g in session.scalars(select(Goal))}
+            rows = session.execute(
+                select(
+                    Record.id,
+                    Record.project_id,
+                    Record.fiscal_year,
+                    Record.department_id,
+                    Record.goal_id,
+                    Record.result,
+                    Record.reflection,
+                    Record.expert_opinion,
+                    Record.policy_reason,
+                ).order_by(Record.project_id, Record.fiscal_year)
+            )
+            for rid, pid, year, dept, goal, *texts in rows:
+                entry = entries[pid]
+                entry.years.append(year)
+                entry.department_id, entry.goal_number = dept, goal_numbers.get(goal) if goal else None
+                entry.text = fold(" ".join([*texts, *kpi_names.get(rid, []), *entry.aliases]))
+            catalogue.projects = list(entries.values())
+            catalogue.departments = [
+                DepartmentEntry(d.id, d.name, d.issuer_id) for d in session.scalars(select(Department))
+            ]
+            dept_aliases = {d.id: list(d.aliases or []) for d in session.scalars(select(Department))}
+            catalogue.goals = [
+                GoalEntry(g.issuer_id, g.number, g.label)
+                for g in session.scalars(select(Goal).order_by(Goal.issuer_id, Goal.number))
+            ]
+        for i, p in enumerate(catalogue.projects):
+            if p.department_id is not None:
+                catalogue.projects_by_department[p.department_id].append(i)
+        catalogue.project_index = _index(
+            (i, name_forms(n, GENERIC_SUFFIXES, prefixes.get(p.issuer_id, [])))
+            for i, p in enumerate(catalogue.projects)
+            for n in [p.name, *p.aliases]
+        )
+        catalogue.department_index = _index(
+            (i, name_forms(n, DEPARTMENT_SUFFIXES, []))
+            for i, d in enumerate(catalogue.departments)
+            for n in [d.name, *dept_aliases.get(d.id, [])]
+        )
+        catalogue.goal_index = _index(
+            (i, [g.label, g.label.split("：")[-1], f"基本目標{g.number}"]) for i, g in enumerate(catalogue.goals)
+        )
+        return catalogue
+
+
+def _index(entity_forms: object) -> FormIndex:
+    forms: list[Form] = []
+    for entity, names in entity_forms:  # type: ignore[attr-defined]
+        for name in names:
+            key = fold(name)
+            if len(key) >= 2:
+                forms.append(Form(entity, key, reading(name)))
+    return FormIndex(forms)
+
+
+class CatalogueCache:
+    """Hands out the current catalogue, rebuilding it when the database's version moved on."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._lock = threading.Lock()
+        self._catalogue: Catalogue | None = None
+
+    def get(self) -> Catalogue:
+        with self.db.session() as session:
+            version = catalogue_version(session)
+        current = self._catalogue
+        if current is not None and current.version == version:
+            return current
+        with self._lock:
+            if self._catalogue is None or self._catalogue.version != version:
+                self._catalogue = Catalogue.load(self.db)
+            return self._catalogue

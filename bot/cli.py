@@ -1,0 +1,152 @@
+"""The ``kensho`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bot.settings import load_settings
+
+log = logging.getLogger("kensho")
+
+
+def _database():  # type: ignore[no-untyped-def]
+    from store.db import open_database
+
+    return open_database(load_settings().database_url)
+
+
+def _questions(args: argparse.Namespace) -> Iterable[str]:
+    if args.question:
+        yield from args.question
+        return
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.ask import Asker
+
+    asker = Asker(_database())
+    status = 0
+    for question in _questions(args):
+        try:
+            answer = asker.ask(question)
+            payload = answer.to_json()
+            text = answer.text
+        except Exception:  # one bad question must never stop the rest
+            log.exception("failed to answer %r", question)
+            text = "申し訳ありません。回答中にエラーが発生しました。"
+            payload = {
+                "question": question,
+                "status": "not_found",
+                "projects": [],
+                "field": None,
+                "text": text,
+                "error": True,
+            }
+            status = 1
+        if args.json:
+            print(json.dumps(payload, ensure_ascii=False), flush=True)
+        elif question.strip() or args.question:
+            print(text, flush=True)
+            if not args.question:
+                print(flush=True)
+    return status
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from store.importer import ImportFailed, import_rows, read_table
+
+    db = _database()
+    try:
+        rows = read_table(Path(args.file))
+        with tqdm(total=len(rows), unit="行", disable=len(rows) < 2000, file=sys.stderr) as bar:
+            report = import_rows(db, rows, issuer_name=args.issuer, actor=args.actor, progress=bar.update)
+    except ImportFailed as failed:
+        print(
+            f"取り込みを中止しました（{len(failed.problems)}件の問題があります。データは変更していません）。",
+            file=sys.stderr,
+        )
+        for p in failed.problems:
+            where = f"{p.row}行目" if p.row else "ファイル"
+            column = f"「{p.column}」" if p.column else ""
+            value = f"値「{p.value}」: " if p.value not in ("", None) else ""
+            print(f"  {where}{column}: {value}{p.message}", file=sys.stderr)
+        return 1
+    r = report.result
+    print(f"{report.rows}行を取り込みました（新規 {r.created}件、更新 {r.updated}件、変更なし {r.unchanged}件）。")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from store.db import make_engine, upgrade
+
+    url = load_settings().database_url
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    print("データベースを最新の状態に更新しました。")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kensho",
+        description="企業版ふるさと納税の事業評価を Slack で答え、集め、督促するボット kensho のコマンドです。",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="詳しいログを表示します")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ask = sub.add_parser(
+        "ask",
+        help='質問に答えます（例: kensho ask "ぐんま健康ポイントの寄附額は？"）',
+        description="日本語の質問に答えます。質問を省くと標準入力から1行に1問ずつ読みます。",
+    )
+    ask.add_argument("question", nargs="*", help="質問（複数可）")
+    ask.add_argument("--json", action="store_true", help="1問につき1行の JSON で出力します（JSON Lines）")
+    ask.set_defaults(func=cmd_ask)
+
+    imp = sub.add_parser(
+        "import",
+        help="資料５－２様式の CSV / Excel を取り込みます",
+        description="CSV（UTF-8 または Shift_JIS）または .xlsx（先頭シート）を取り込みます。"
+        "1件でも問題があれば何も取り込みません。",
+    )
+    imp.add_argument("file", help="取り込むファイル（.csv / .xlsx）")
+    imp.add_argument("--issuer", help="自治体名（登録済みの自治体が1つなら省略可）")
+    imp.add_argument("--actor", default="cli", help="履歴に残す更新者名（既定: cli）")
+    imp.set_defaults(func=cmd_import)
+
+    db = sub.add_parser("db", help="データベースの管理", description="データベースの管理")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = db_sub.add_parser("upgrade", help="マイグレーションを適用します")
+    up.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear one-line error, never a traceback
+        log.debug("command failed", exc_info=True)
+        print(f"エラー: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
