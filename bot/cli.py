@@ -96,6 +96,58 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+class ConfigError(Exception):
+    """A missing or malformed setting; the message names the environment variable."""
+
+
+def _require(value: str | None, name: str, prefix: str | None, what: str) -> str:
+    if not value or not value.strip():
+        raise ConfigError(f"環境変数 {name} が設定されていません（{what}）")
+    value = value.strip()
+    if prefix and not value.startswith(prefix):
+        raise ConfigError(f"環境変数 {name} の形式が正しくありません（{prefix} で始まる{what}を設定してください）")
+    return value
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    token = _require(settings.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-", "ボットトークン")
+    if args.http:
+        secret = _require(settings.slack_signing_secret, "SLACK_SIGNING_SECRET", None, "署名シークレット")
+        app_token = None
+    else:
+        secret = settings.slack_signing_secret
+        app_token = _require(settings.slack_app_token, "SLACK_APP_TOKEN", "xapp-", "アプリレベルトークン")
+    if settings.slack_api_url and not settings.slack_api_url.startswith(("http://", "https://")):
+        raise ConfigError("環境変数 SLACK_API_URL の形式が正しくありません（https:// で始まるURL）")
+    api_url = settings.slack_api_url
+    if api_url and not api_url.endswith("/"):
+        api_url += "/"
+
+    from bot.ask import Asker
+    from handlers.app import build_app
+    from handlers.context import Services
+    from handlers.server import serve_http, serve_socket_mode
+
+    db = _database()
+    services = Services(db=db, asker=Asker(db))
+    services.asker.cache.get()  # build the name index before the first question arrives
+    app = build_app(services, token=token, signing_secret=secret, api_url=api_url, socket_mode=not args.http)
+    if args.http:
+        server = serve_http(app, db, args.host, args.port)
+        host, port = server.server_address[:2]
+        print(f"kensho: http://{host}:{port}/slack/events で待ち受けています（ヘルスチェック /healthz）", flush=True)
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
+        return 0
+    assert app_token is not None
+    print("kensho: Socket Mode で接続します", flush=True)
+    serve_socket_mode(app, app_token)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kensho",
@@ -124,6 +176,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--actor", default="cli", help="履歴に残す更新者名（既定: cli）")
     imp.set_defaults(func=cmd_import)
 
+    serve = sub.add_parser(
+        "serve",
+        help="Slack ボットを起動します（Socket Mode、または --http）",
+        description="SLACK_APP_TOKEN があれば Socket Mode で、--http なら HTTP で起動します。",
+    )
+    serve.add_argument("--http", action="store_true", help="HTTP モード（POST /slack/events, GET /healthz）")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP モードのポート（既定: 3000、0 で空きポート）")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP モードの待ち受けアドレス（既定: 0.0.0.0）")
+    serve.set_defaults(func=cmd_serve)
+
     db = sub.add_parser("db", help="データベースの管理", description="データベースの管理")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = db_sub.add_parser("upgrade", help="マイグレーションを適用します")
@@ -142,6 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except ConfigError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a clear one-line error, never a traceback
         log.debug("command failed", exc_info=True)
         print(f"エラー: {exc}", file=sys.stderr)

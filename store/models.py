@@ -271,3 +271,11 @@ class CatalogueVersion(Base):
     __tablename__ = "catalogue_version"
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already taken by some process: the unique key makes retries harmless."""
+
+    __tablename__ = "processed_event"
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

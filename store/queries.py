@@ -114,3 +114,44 @@ def issuers(session: Session) -> Sequence[Issuer]:
 
 def department(session: Session, department_id: int) -> Department | None:
     return session.get(Department, department_id)
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    issuer: str
+    year: int
+    projects: int
+    donation_amount: int
+    donation_count: int
+    project_cost: int
+
+
+def year_totals(session: Session) -> list[YearTotal]:
+    """Per issuer and fiscal year: number of projects and summed figures, newest year first."""
+    stmt = (
+        select(
+            Issuer.name,
+            Record.fiscal_year,
+            func.count(Record.id),
+            func.coalesce(func.sum(Record.donation_amount), 0),
+            func.coalesce(func.sum(Record.donation_count), 0),
+            func.coalesce(func.sum(Record.project_cost), 0),
+        )
+        .join(Project, Record.project_id == Project.id)
+        .join(Issuer, Project.issuer_id == Issuer.id)
+        .group_by(Issuer.name, Record.fiscal_year)
+        .order_by(Record.fiscal_year.desc(), Issuer.name)
+    )
+    return [YearTotal(n, int(y), int(c), int(a), int(k), int(p)) for n, y, c, a, k, p in session.execute(stmt)]
+
+
+def projects_per_department(session: Session, issuer_id: int, year: int) -> list[tuple[str, int]]:
+    stmt = (
+        select(Department.name, func.count(Record.id))
+        .join(Record, Record.department_id == Department.id)
+        .join(Project, Record.project_id == Project.id)
+        .where(Project.issuer_id == issuer_id, Record.fiscal_year == year)
+        .group_by(Department.name)
+        .order_by(func.count(Record.id).desc(), Department.name)
+    )
+    return [(name, int(n)) for name, n in session.execute(stmt)]

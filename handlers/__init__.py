@@ -1,0 +1,1 @@
+"""The Slack surface: Bolt listeners and Block Kit views, thin on top of ``bot``."""

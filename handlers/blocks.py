@@ -1,0 +1,117 @@
+"""Block Kit for answers: escaped, split under Slack's limits, with candidate and share buttons."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.answer import Answer
+
+SECTION_LIMIT = 2900  # section text is limited to 3,000 characters
+HEADER_LIMIT = 150
+FIELD_LIMIT = 1900  # a section field's text is limited to 2,000 characters
+MAX_BLOCKS = 45  # of 50, leaving room for actions and context
+TOTAL_LIMIT = 11000  # msg_blocks_too_long has been seen at about 13,000 characters of blocks
+TEXT_LIMIT = 3900
+BUTTON_TEXT = 75
+
+PICK_ACTION = "kensho_pick_project"
+SHARE_ACTION = "kensho_share_answer"
+
+
+def escape(text: str) -> str:
+    """Escape Slack mrkdwn control characters so stored or typed text can never ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str, limit: int) -> dict[str, Any]:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text, "emoji": False}
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split at line ends (or hard) into pieces of at most ``limit`` characters."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def fallback_text(answer: Answer) -> str:
+    text = escape(answer.text)
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, BUTTON_TEXT),
+        "action_id": action_id,
+        "value": value[:2000],
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def pick_value(project_id: int, answer: Answer) -> str:
+    fields = [] if answer.field in (None, "summary") else [answer.field]
+    return json.dumps({"p": project_id, "f": fields}, ensure_ascii=False)
+
+
+def answer_blocks(answer: Answer, *, share_question: str | None = None) -> list[dict[str, Any]]:
+    """Blocks for an answer; ``share_question`` adds a 「チャンネルに共有」 button (ephemeral answers)."""
+    blocks: list[dict[str, Any]] = []
+    if answer.status == "answered" and answer.title:
+        blocks.append({"type": "header", "text": plain(answer.title, HEADER_LIMIT)})
+    body = escape(answer.body)
+    used = 0
+    for piece in split_text(body):
+        if len(blocks) >= MAX_BLOCKS - 1 or used + len(piece) > TOTAL_LIMIT:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "…（長いため以降を省略しました）"}})
+            break
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
+        used += len(piece)
+    if answer.status == "answered" and answer.kind == "summary" and answer.facts:
+        fields = [
+            {"type": "mrkdwn", "text": f"*{escape(label)}*\n{escape(value)[:FIELD_LIMIT]}"}
+            for label, value in answer.facts[:10]
+        ]
+        blocks = [*blocks[:1], {"type": "section", "fields": fields}]
+    if answer.candidates:
+        buttons = [_button(c.name, PICK_ACTION, pick_value(c.project_id, answer)) for c in answer.candidates[:5]]
+        for i, button in enumerate(buttons):
+            button["action_id"] = f"{PICK_ACTION}_{i}"
+        blocks.append({"type": "actions", "block_id": "kensho_candidates", "elements": buttons})
+    if answer.status == "not_found":
+        hint = "例：「ぐんま健康ポイントの寄附額は？」「寄附額の合計は？」「終了する事業は？」"
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(hint)}]})
+    if answer.context:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(answer.context)}]})
+    if share_question is not None and answer.status == "answered":
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "kensho_share",
+                "elements": [_button("チャンネルに共有", SHARE_ACTION, share_question, style="primary")],
+            }
+        )
+    return blocks
+
+
+def error_blocks(message: str) -> list[dict[str, Any]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": escape(message)}}]

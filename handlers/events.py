@@ -1,0 +1,57 @@
+"""Events: mentions in channels (answered in the thread), direct messages, App Home."""
+
+from __future__ import annotations
+
+from logging import Logger
+from typing import Any
+
+from slack_bolt import App, Say
+from slack_sdk import WebClient
+
+from bot.overview import overview
+from handlers.context import Services
+from handlers.home import home_view
+from handlers.respond import answer_message, politely, question_text
+
+IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
+
+
+def _from_a_person(event: dict[str, Any]) -> bool:
+    return not event.get("bot_id") and not event.get("subtype") and bool(event.get("user"))
+
+
+def register(app: App, services: Services) -> None:
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], body: dict[str, Any], say: Say) -> None:
+        if not _from_a_person(event):
+            return
+        thread_ts = event.get("thread_ts") or event["ts"]
+
+        def reply() -> None:
+            _, message = answer_message(services, question_text(event.get("text", "")))
+            say(thread_ts=thread_ts, **message)
+
+        politely(lambda **m: say(thread_ts=thread_ts, **m), "mention", body.get("event_id"), reply)
+
+    @app.event("message")
+    def on_message(event: dict[str, Any], body: dict[str, Any], say: Say) -> None:
+        # Only direct messages from people; edits, deletions, bots and channel chatter are ignored
+        # (channel questions arrive as app_mention).
+        if event.get("channel_type") != "im" or not _from_a_person(event):
+            return
+        thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
+
+        def reply() -> None:
+            _, message = answer_message(services, question_text(event.get("text", "")))
+            say(**thread, **message)
+
+        politely(lambda **m: say(**thread, **m), "direct message", body.get("event_id"), reply)
+
+    @app.event("app_home_opened")
+    def on_home(event: dict[str, Any], client: WebClient, logger: Logger) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        try:
+            client.views_publish(user_id=event["user"], view=home_view(overview(services.db)))
+        except Exception:
+            logger.exception("could not publish App Home for %s", event.get("user"))

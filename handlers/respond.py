@@ -1,0 +1,45 @@
+"""Answering a question in Slack, with the polite-failure rule shared by every listener."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.answer import Answer
+from handlers.blocks import answer_blocks, error_blocks, fallback_text
+from handlers.context import Services
+
+log = logging.getLogger(__name__)
+
+SORRY = "申し訳ありません。回答の準備中にエラーが発生しました。しばらくしてからもう一度お試しください。"
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
+
+
+def question_text(text: str) -> str:
+    """The question in a message: mentions of users removed, links reduced to their label."""
+    text = _MENTION.sub(" ", text or "")
+    text = _LINK.sub(r"\1", text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return text.strip()
+
+
+def answer_message(services: Services, question: str, *, share: bool = False) -> tuple[Answer, dict[str, Any]]:
+    """The answer and the chat.postMessage/respond arguments (text + blocks) for it."""
+    answer = services.asker.ask(question)
+    blocks = answer_blocks(answer, share_question=question if share else None)
+    return answer, {"text": fallback_text(answer), "blocks": blocks}
+
+
+def politely(post: Callable[..., Any], what: str, ref: str | None, action: Callable[[], None]) -> None:
+    """Run ``action``; on any error log it with ``ref`` (event id …) and tell the user politely."""
+    try:
+        action()
+    except Exception:
+        log.exception("%s failed (ref=%s)", what, ref)
+        try:
+            post(text=SORRY, blocks=error_blocks(SORRY))
+        except Exception:
+            log.exception("could not tell the user about the failure (ref=%s)", ref)

@@ -1,0 +1,90 @@
+"""Serving Slack: HTTP mode (POST /slack/events, GET /healthz) and Socket Mode."""
+
+from __future__ import annotations
+
+import json
+import logging
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+
+from store.db import Database
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY = 1024 * 1024
+
+
+class SlackHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: App, db: Database) -> None:
+        self.app = app
+        self.db = db
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SlackHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if not headers or not any(k.lower() == "content-type" for k in headers):
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path != HEALTH_PATH:
+            self._send(404, b'{"error":"not found"}')
+            return
+        ok = self.server.db.ping()
+        self._send(200, json.dumps({"status": "ok" if ok else "degraded", "database": ok}).encode())
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        if url.path != EVENTS_PATH:
+            self._send(404, b'{"error":"not found"}')
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            self._send(413, b'{"error":"payload too large"}')
+            self.close_connection = True
+            return
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            response = self.server.app.dispatch(BoltRequest(body=body, query=url.query, headers=headers))
+        except Exception:
+            log.exception("request failed")
+            self._send(500, b"")
+            return
+        out = {
+            k: v[0] if isinstance(v, list) and len(v) == 1 else ", ".join(v) if isinstance(v, list) else v
+            for k, v in response.headers.items()
+        }
+        self._send(response.status, (response.body or "").encode("utf-8"), out)
+
+
+def serve_http(app: App, db: Database, host: str, port: int) -> SlackHTTPServer:
+    """Bind (port 0 = any free port) and return the server; the caller runs serve_forever()."""
+    return SlackHTTPServer((host, port), app, db)
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(app, app_token).start()

@@ -1,0 +1,29 @@
+"""Exactly-once handling of Slack events across processes sharing one database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from store.db import Database
+from store.models import ProcessedEvent, utcnow
+
+KEEP = timedelta(days=2)  # Slack retries within ~5 minutes; two days is generous
+
+
+def claim_event(db: Database, event_id: str) -> bool:
+    """True for the first claim of ``event_id`` anywhere; False for a retry or a duplicate."""
+    try:
+        with db.session() as session:
+            session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
+        return True
+    except IntegrityError:
+        return False
+
+
+def prune_events(db: Database) -> int:
+    with db.session() as session:
+        result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < utcnow() - KEEP))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
