@@ -127,22 +127,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.ask import Asker
     from handlers.app import build_app
     from handlers.context import Services
-    from handlers.server import serve_http, serve_socket_mode
+    from handlers.server import run_http, serve_socket_mode
 
-    db = _database()
-    services = Services(db=db, asker=Asker(db))
-    services.asker.cache.get()  # build the name index before the first question arrives
-    app = build_app(services, token=token, signing_secret=secret, api_url=api_url, socket_mode=not args.http)
+    url = load_settings().database_url
+    _database().dispose()  # migrate and load once, before any worker starts
+
+    def build():  # type: ignore[no-untyped-def]
+        from store.db import open_database
+
+        db = open_database(url)
+        services = Services(db=db, asker=Asker(db))
+        services.asker.cache.get()  # build the name index before the first question arrives
+        return build_app(services, token=token, signing_secret=secret, api_url=api_url, socket_mode=not args.http), db
+
     if args.http:
-        server = serve_http(app, db, args.host, args.port)
-        host, port = server.server_address[:2]
-        print(f"kensho: http://{host}:{port}/slack/events で待ち受けています（ヘルスチェック /healthz）", flush=True)
-        try:
-            server.serve_forever()
-        finally:
-            server.server_close()
+        run_http(build, args.host, args.port, max(1, args.workers))
         return 0
     assert app_token is not None
+    app, _ = build()
     print("kensho: Socket Mode で接続します", flush=True)
     serve_socket_mode(app, app_token)
     return 0
@@ -184,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="HTTP モード（POST /slack/events, GET /healthz）")
     serve.add_argument("--port", type=int, default=3000, help="HTTP モードのポート（既定: 3000、0 で空きポート）")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP モードの待ち受けアドレス（既定: 0.0.0.0）")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="HTTP モードのワーカープロセス数（既定: 1。CPU コア数までが目安）"
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="データベースの管理", description="データベースの管理")

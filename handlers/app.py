@@ -15,7 +15,13 @@ from handlers.context import Services
 from store.events import claim_event, prune_events
 
 log = logging.getLogger(__name__)
-PRUNE_CHANCE = 0.01  # prune old event ids on about one event in a hundred
+PRUNE_CHANCE = 0.01
+# Every module that registers listeners; tests check them against manifest.yml.
+REGISTRARS = (
+    events.register,
+    commands.register,
+    actions.register,
+)  # prune old event ids on about one event in a hundred
 
 
 def web_client(token: str, base_url: str | None = None) -> WebClient:
@@ -52,7 +58,6 @@ def build_app(
                 prune_events(services.db)
         return next()
 
-    events.register(app, services)
-    commands.register(app, services)
-    actions.register(app, services)
+    for register in REGISTRARS:
+        register(app, services)
     return app

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -20,11 +26,18 @@ MAX_BODY = 1024 * 1024
 
 class SlackHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 resets connections in a burst of simultaneous requests
 
-    def __init__(self, address: tuple[str, int], app: App, db: Database) -> None:
+    def __init__(self, address: tuple[str, int], app: App, db: Database, sock: socket.socket | None = None) -> None:
         self.app = app
         self.db = db
-        super().__init__(address, _Handler)
+        if sock is None:
+            super().__init__(address, _Handler)
+        else:  # a listening socket shared by pre-forked workers
+            super().__init__(sock.getsockname()[:2], _Handler, bind_and_activate=False)
+            self.socket.close()
+            self.socket = sock
+            self.server_address = sock.getsockname()[:2]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -82,6 +95,54 @@ class _Handler(BaseHTTPRequestHandler):
 def serve_http(app: App, db: Database, host: str, port: int) -> SlackHTTPServer:
     """Bind (port 0 = any free port) and return the server; the caller runs serve_forever()."""
     return SlackHTTPServer((host, port), app, db)
+
+
+def run_http(build: Callable[[], tuple[App, Database]], host: str, port: int, workers: int = 1) -> None:
+    """Listen on host:port and serve with ``workers`` processes sharing the socket (pre-fork).
+
+    Each worker builds its own app and database engine after the fork. State that workers must
+    agree on (processed event ids, …) lives in the database, as it does across machines.
+    """
+    sock = socket.create_server((host, port), backlog=SlackHTTPServer.request_queue_size)
+    bound_host, bound_port = sock.getsockname()[:2]
+    print(
+        f"kensho: http://{bound_host}:{bound_port}/slack/events で待ち受けています（ヘルスチェック /healthz、"
+        f"ワーカー {workers}）",
+        flush=True,
+    )
+    if workers <= 1:
+        _serve_on(build, sock)
+        return
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # worker
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            try:
+                _serve_on(build, sock)
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def stop(signum: int, _frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for child in children:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child, 0)
+
+
+def _serve_on(build: Callable[[], tuple[App, Database]], sock: socket.socket) -> None:
+    app, db = build()
+    server = SlackHTTPServer(sock.getsockname()[:2], app, db, sock=sock)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from store.models import Department, Goal, Issuer, PolicyOption, Project, Record
+from store.readmodel import RecordView, load_views, view_select
 
 AMOUNT_COLUMNS = {
     "donation_amount": Record.donation_amount,
@@ -17,21 +18,12 @@ AMOUNT_COLUMNS = {
 }
 
 
-def _with_details(stmt: Select[tuple[Record]]) -> Select[tuple[Record]]:
-    return stmt.options(
-        selectinload(Record.project).selectinload(Project.issuer),
-        selectinload(Record.kpis),
-        selectinload(Record.goal),
-        selectinload(Record.department),
-        selectinload(Record.policy_option),
-    )
-
-
-def record_for(session: Session, project_id: int, year: int | None = None) -> Record | None:
+def record_for(session: Session, project_id: int, year: int | None = None) -> RecordView | None:
     """The project's record for ``year``, or its latest one."""
-    stmt = select(Record).where(Record.project_id == project_id)
+    stmt = view_select().where(Record.project_id == project_id)
     stmt = stmt.where(Record.fiscal_year == year) if year else stmt.order_by(Record.fiscal_year.desc())
-    return session.scalars(_with_details(stmt).limit(1)).first()
+    views = load_views(session, stmt.limit(1))
+    return views[0] if views else None
 
 
 @dataclass(frozen=True)
@@ -46,25 +38,33 @@ class Scope:
 
 
 def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
-    stmt = stmt.join(Project, Record.project_id == Project.id).where(
-        Project.issuer_id == scope.issuer_id, Record.fiscal_year == scope.year
+    """Filters as subqueries, so they combine with any FROM clause."""
+    stmt = stmt.where(
+        Record.project_id.in_(select(Project.id).where(Project.issuer_id == scope.issuer_id)),
+        Record.fiscal_year == scope.year,
     )
     if scope.department_ids:
         stmt = stmt.where(Record.department_id.in_(scope.department_ids))
     if scope.goal_number is not None:
-        stmt = stmt.join(Goal, Record.goal_id == Goal.id).where(Goal.number == scope.goal_number)
+        stmt = stmt.where(
+            Record.goal_id.in_(
+                select(Goal.id).where(Goal.issuer_id == scope.issuer_id, Goal.number == scope.goal_number)
+            )
+        )
     if scope.policy_labels:
-        stmt = stmt.join(PolicyOption, Record.policy_option_id == PolicyOption.id).where(
-            PolicyOption.label.in_(scope.policy_labels)
+        stmt = stmt.where(
+            Record.policy_option_id.in_(
+                select(PolicyOption.id).where(
+                    PolicyOption.issuer_id == scope.issuer_id, PolicyOption.label.in_(scope.policy_labels)
+                )
+            )
         )
     return stmt
 
 
-def records_in(session: Session, scope: Scope, limit: int | None = None) -> list[Record]:
-    stmt = _with_details(_scoped(select(Record), scope).order_by(Project.sort_order, Project.id))
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+def records_in(session: Session, scope: Scope, limit: int | None = None) -> list[RecordView]:
+    stmt = _scoped(view_select(), scope).order_by(Project.sort_order, Project.id)
+    return load_views(session, stmt.limit(limit) if limit else stmt)
 
 
 def count_in(session: Session, scope: Scope) -> int:
@@ -78,21 +78,21 @@ def aggregate(session: Session, scope: Scope, column: str) -> tuple[int | None, 
     return (None if total is None else int(total), None if average is None else float(average), int(n))
 
 
-def ranked(session: Session, scope: Scope, column: str, descending: bool, limit: int) -> list[Record]:
+def ranked(session: Session, scope: Scope, column: str, descending: bool, limit: int) -> list[RecordView]:
     col = AMOUNT_COLUMNS[column]
     order = col.desc() if descending else col.asc()
-    stmt = _scoped(select(Record), scope).where(col.is_not(None)).order_by(order, Project.sort_order).limit(limit)
-    return list(session.scalars(_with_details(stmt)))
+    stmt = _scoped(view_select(), scope).where(col.is_not(None)).order_by(order, Project.sort_order).limit(limit)
+    return load_views(session, stmt)
 
 
-def extreme_ties(session: Session, scope: Scope, column: str, descending: bool) -> list[Record]:
+def extreme_ties(session: Session, scope: Scope, column: str, descending: bool) -> list[RecordView]:
     """Every record sharing the largest (or smallest) value of ``column``."""
     col = AMOUNT_COLUMNS[column]
     best = session.scalar(_scoped(select(func.max(col) if descending else func.min(col)), scope))
     if best is None:
         return []
-    stmt = _scoped(select(Record), scope).where(col == best).order_by(Project.sort_order, Project.id)
-    return list(session.scalars(_with_details(stmt)))
+    stmt = _scoped(view_select(), scope).where(col == best).order_by(Project.sort_order, Project.id)
+    return load_views(session, stmt)
 
 
 def latest_year(session: Session, issuer_id: int) -> int | None:

@@ -1,0 +1,77 @@
+"""`kensho serve --http` as a real subprocess, with the fake Slack Web API at SLACK_API_URL."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from fakeslack import FakeSlack
+from slackapp import SECRET, TOKEN, SlackApp
+
+
+@dataclass
+class ServedProcess:
+    app: SlackApp
+    process: subprocess.Popen[str]
+
+
+@contextmanager
+def kensho_serve_http(
+    database_url: str, slack: FakeSlack, extra_env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[SlackApp]:
+    env = {
+        **os.environ,
+        "KENSHO_DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.url,
+        **(extra_env or {}),
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "serve",
+            "--http",
+            "--port",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        url = None
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            m = re.search(r"(http://[\d.]+:\d+)/slack/events", line)
+            if m:
+                url = m.group(1)
+                break
+        if url is None:
+            process.kill()
+            raise AssertionError(f"kensho serve did not start: {process.stderr.read() if process.stderr else ''}")
+        yield SlackApp(url, slack, None)  # type: ignore[arg-type]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
