@@ -85,6 +85,50 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from store import values
+    from store.export import export_heading, export_rows, export_years, write_csv, write_xlsx
+
+    output = Path(args.output) if args.output else None
+    fmt = args.format or ("xlsx" if output and output.suffix.lower() == ".xlsx" else "csv")
+    if fmt == "xlsx" and output is None:
+        print(
+            "エラー: Excel 形式（xlsx）は標準出力に書き出せません。-o で保存先のファイル名を指定してください。",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        year = values.parse_fiscal_year(args.year) if args.year else None
+    except ValueError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return 2
+    db = _database()
+    try:
+        rows = export_rows(db, year, args.issuer)
+        if not rows:
+            years = "、".join(values.fiscal_year_label(y) for y in export_years(db, args.issuer))
+            what = f"{values.fiscal_year_label(year)}のデータはありません" if year else "書き出すデータがありません"
+            hint = f"（データのある年度: {years}）" if years else "（事業が登録されていません）"
+            print(f"エラー: {what}{hint}。何も書き出していません。", file=sys.stderr)
+            return 1
+        heading = export_heading(db, args.issuer)
+    finally:
+        db.dispose()
+    if fmt == "xlsx":
+        assert output is not None
+        write_xlsx(rows, output, heading)
+    elif output is not None:
+        write_csv(rows, output)
+    else:
+        sys.stdout.flush()
+        write_csv(rows, getattr(sys.stdout, "buffer", sys.stdout))
+    label = "、".join(dict.fromkeys(row["年度"] for row in rows))
+    projects = len({row["個別事業名"] for row in rows})
+    where = output or "標準出力"
+    print(f"{label}の{projects}事業（{len(rows)}行）を書き出しました: {where}", file=sys.stderr)
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from store.db import make_engine, upgrade
 
@@ -178,6 +222,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--actor", default="cli", help="履歴に残す更新者名（既定: cli）")
     imp.set_defaults(func=cmd_import)
 
+    exp = sub.add_parser(
+        "export",
+        help="委員会用の一覧（資料５－２様式）を CSV / Excel で書き出します",
+        description="1年度分の事業評価を資料５－２の列順で書き出します（末尾に提出状況・最終更新の列を付けます）。"
+        "書き出したファイルはそのまま kensho import で取り込めます。"
+        "CSV は Excel で開ける UTF-8（BOM付き）です。",
+    )
+    exp.add_argument(
+        "--format", choices=["csv", "xlsx"], help="出力形式（既定: -o の拡張子が .xlsx なら xlsx、それ以外は csv）"
+    )
+    exp.add_argument("--year", help="年度（例: 令和3年度、R3、2021。既定: 最新の年度）")
+    exp.add_argument("-o", "--output", help="保存先のファイル（省略すると CSV を標準出力に書き出します）")
+    exp.add_argument("--issuer", help="自治体名（登録済みの自治体が1つなら省略可）")
+    exp.set_defaults(func=cmd_export)
+
     serve = sub.add_parser(
         "serve",
         help="Slack ボットを起動します（Socket Mode、または --http）",
@@ -190,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=1, help="HTTP モードのワーカープロセス数（既定: 1。CPU コア数までが目安）"
     )
     serve.set_defaults(func=cmd_serve)
+
+    from bot import cli_people
+
+    cli_people.register(sub, _database)
 
     db = sub.add_parser("db", help="データベースの管理", description="データベースの管理")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

@@ -10,18 +10,14 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from handlers import actions, commands, events
+from handlers import actions, commands, events, selfeval
 from handlers.context import Services
 from store.events import claim_event, prune_events
 
 log = logging.getLogger(__name__)
-PRUNE_CHANCE = 0.01
+PRUNE_CHANCE = 0.01  # prune old event ids on about one event in a hundred
 # Every module that registers listeners; tests check them against manifest.yml.
-REGISTRARS = (
-    events.register,
-    commands.register,
-    actions.register,
-)  # prune old event ids on about one event in a hundred
+REGISTRARS = (events.register, commands.register, actions.register, selfeval.register)
 
 
 def web_client(token: str, base_url: str | None = None) -> WebClient:

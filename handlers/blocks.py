@@ -17,6 +17,7 @@ BUTTON_TEXT = 75
 
 PICK_ACTION = "kensho_pick_project"
 SHARE_ACTION = "kensho_share_answer"
+UPDATE_ACTION = "kensho_update_project"
 
 
 def escape(text: str) -> str:
@@ -73,8 +74,11 @@ def pick_value(project_id: int, answer: Answer) -> str:
     return json.dumps({"p": project_id, "f": fields}, ensure_ascii=False)
 
 
-def answer_blocks(answer: Answer, *, share_question: str | None = None) -> list[dict[str, Any]]:
-    """Blocks for an answer; ``share_question`` adds a 「チャンネルに共有」 button (ephemeral answers)."""
+def answer_blocks(
+    answer: Answer, *, share_question: str | None = None, update_record: int | None = None
+) -> list[dict[str, Any]]:
+    """Blocks for an answer; ``share_question`` adds a 「チャンネルに共有」 button (ephemeral answers),
+    ``update_record`` an 「更新する」 button opening that record's self-evaluation form."""
     blocks: list[dict[str, Any]] = []
     if answer.status == "answered" and answer.title:
         blocks.append({"type": "header", "text": plain(answer.title, HEADER_LIMIT)})
@@ -102,14 +106,13 @@ def answer_blocks(answer: Answer, *, share_question: str | None = None) -> list[
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(hint)}]})
     if answer.context:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(answer.context)}]})
+    buttons = []
     if share_question is not None and answer.status == "answered":
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": "kensho_share",
-                "elements": [_button("チャンネルに共有", SHARE_ACTION, share_question, style="primary")],
-            }
-        )
+        buttons.append(_button("チャンネルに共有", SHARE_ACTION, share_question, style="primary"))
+    if update_record is not None:
+        buttons.append(_button("更新する", UPDATE_ACTION, str(update_record)))
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "kensho_answer_actions", "elements": buttons})
     return blocks
 
 

@@ -1,43 +1,105 @@
-"""The slash command ``/kensho``: help, or a question answered only to the asker."""
+"""The slash command ``/kensho``: help, a question (answered only to the asker), and subcommands."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
+from bot.people import add_member, is_admin, member_lines, remove_member
+from bot.selfeval import latest_record_id
 from handlers.blocks import escape
 from handlers.context import Services
 from handlers.respond import answer_message, politely
+from handlers.selfeval import open_for_user
 
 COMMAND = "/kensho"
 HELP = (
     "*kensho の使い方*\n"
     "• `/kensho 質問` … 自分だけに見える形で回答します（「チャンネルに共有」で共有できます）\n"
+    "• `/kensho 更新` … 担当事業の自己評価フォームを開きます（`/kensho 更新 事業名` で事業を指定）\n"
+    "• `/kensho 健康ポイントの更新履歴` … 事業の更新履歴を表示します\n"
     "• `/kensho help` … この説明を表示します\n"
     "• チャンネルで `@kensho 質問` とメンションすると、スレッドで回答します。DMでも質問できます。\n"
+    "*管理者向け*\n"
+    "• `/kensho メンバー追加 @ユーザー 担当課名` ／ `/kensho メンバー削除 @ユーザー 担当課名`\n"
+    "• `/kensho メンバー一覧`\n"
     "*質問の例*\n"
     "• ぐんま健康ポイントの寄附額は？\n• 医療機関応援金の担当課は？\n• 寄附額の合計は？\n"
     "• 寄附件数が一番多い事業は？\n• 基本目標2の事業は？\n• 終了する事業は？"
 )
 HELP_WORDS = {"", "help", "ヘルプ", "使い方", "つかいかた", "?", "？"}
+UPDATE_WORDS = {"更新", "自己評価", "入力", "update"}
+MEMBER_ADD = {"メンバー追加", "member-add"}
+MEMBER_REMOVE = {"メンバー削除", "member-remove"}
+MEMBER_LIST = {"メンバー一覧", "members"}
+ADMIN_ONLY = "この操作は管理者（企画担当）のみ行えます。"
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
 
 
 def register(app: App, services: Services) -> None:
+    def reply(respond: Respond, text: str, *, escaped: bool = False) -> None:
+        shown = text if escaped else escape(text)
+        respond(response_type="ephemeral", text=shown, blocks=[_mrkdwn(shown)])
+
     @app.command(COMMAND)
-    def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         text = (command.get("text") or "").strip()
+        user_id = command.get("user_id", "")
+        head, _, rest = text.replace("\u3000", " ").partition(" ")
         if text.lower() in HELP_WORDS:
-            respond(
-                response_type="ephemeral",
-                text=HELP,
-                blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": HELP}}],
-            )
-            return
+            reply(respond, HELP, escaped=True)
+        elif head in UPDATE_WORDS:
+            open_update(command, rest.strip(), respond, client)
+        elif head in MEMBER_ADD | MEMBER_REMOVE | MEMBER_LIST:
+            manage_members(head, rest.strip(), user_id, respond)
+        else:
+            answer(text, user_id, respond)
 
-        def reply() -> None:
-            _, message = answer_message(services, text, share=True)
+    def answer(text: str, user_id: str, respond: Respond) -> None:
+        def run() -> None:
+            _, message = answer_message(services, text, user_id=user_id, share=True)
             respond(response_type="ephemeral", **message)
 
-        politely(lambda **m: respond(response_type="ephemeral", **m), "command", escape(text[:50]), reply)
+        politely(lambda **m: respond(response_type="ephemeral", **m), "command", escape(text[:50]), run)
+
+    def open_update(command: dict[str, Any], project: str, respond: Respond, client: WebClient) -> None:
+        trigger_id, user_id = command["trigger_id"], command["user_id"]
+        record_id = None
+        if project:
+            found = services.asker.ask(project)
+            if found.status != "answered" or len(found.project_ids) != 1:
+                reply(respond, f"「{project}」に当たる事業を1つに絞れませんでした。事業名を確かめてください。")
+                return
+            record_id = latest_record_id(services.db, found.project_ids[0])
+        open_for_user(services, client, trigger_id, user_id, record_id)
+
+    def manage_members(head: str, rest: str, user_id: str, respond: Respond) -> None:
+        if not is_admin(services.db, user_id):
+            reply(respond, ADMIN_ONLY)
+            return
+        if head in MEMBER_LIST:
+            reply(
+                respond,
+                "*メンバー一覧*\n"
+                + "\n".join(
+                    escape(line).replace("&lt;@", "<@").replace("&gt;", ">") for line in member_lines(services.db)
+                ),
+                escaped=True,
+            )
+            return
+        who, _, department = rest.partition(" ")
+        if not who or not department.strip():
+            reply(respond, "使い方：/kensho メンバー追加 @ユーザー 担当課名")
+            return
+        catalogue = services.asker.cache.get()
+        if head in MEMBER_ADD:
+            _, message = add_member(services.db, catalogue, who, department.strip(), actor=user_id)
+        else:
+            _, message = remove_member(services.db, catalogue, who, department.strip())
+        reply(respond, message)

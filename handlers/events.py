@@ -28,7 +28,7 @@ def register(app: App, services: Services) -> None:
         thread_ts = event.get("thread_ts") or event["ts"]
 
         def reply() -> None:
-            _, message = answer_message(services, question_text(event.get("text", "")))
+            _, message = answer_message(services, question_text(event.get("text", "")), user_id=event.get("user"))
             say(thread_ts=thread_ts, **message)
 
         politely(lambda **m: say(thread_ts=thread_ts, **m), "mention", body.get("event_id"), reply)
@@ -42,7 +42,7 @@ def register(app: App, services: Services) -> None:
         thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
 
         def reply() -> None:
-            _, message = answer_message(services, question_text(event.get("text", "")))
+            _, message = answer_message(services, question_text(event.get("text", "")), user_id=event.get("user"))
             say(**thread, **message)
 
         politely(lambda **m: say(**thread, **m), "direct message", body.get("event_id"), reply)

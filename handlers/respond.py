@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.answer import Answer
+from bot.history import asks_history, history_answer
+from bot.selfeval import can_update, latest_record_id
 from handlers.blocks import answer_blocks, error_blocks, fallback_text
 from handlers.context import Services
 
@@ -26,10 +28,20 @@ def question_text(text: str) -> str:
     return text.strip()
 
 
-def answer_message(services: Services, question: str, *, share: bool = False) -> tuple[Answer, dict[str, Any]]:
-    """The answer and the chat.postMessage/respond arguments (text + blocks) for it."""
-    answer = services.asker.ask(question)
-    blocks = answer_blocks(answer, share_question=question if share else None)
+def answer_message(
+    services: Services, question: str, *, user_id: str | None = None, share: bool = False
+) -> tuple[Answer, dict[str, Any]]:
+    """The answer and the chat.postMessage/respond arguments (text + blocks) for it.
+
+    Under an answer about one project that ``user_id`` answers for, an 「更新する」 button opens the form.
+    """
+    answer = history_answer(services.asker, question) if asks_history(question) else services.asker.ask(question)
+    update_record = None
+    if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
+        record_id = latest_record_id(services.db, answer.project_ids[0])
+        if record_id is not None and can_update(services.db, user_id, record_id):
+            update_record = record_id
+    blocks = answer_blocks(answer, share_question=question if share else None, update_record=update_record)
     return answer, {"text": fallback_text(answer), "blocks": blocks}
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from store.db import Database
 from store.models import Issuer, ReviewStatus
 from store.records import ApplyResult, RowProblem, apply_rows, get_or_create_issuer
-from store.schemas import ALIAS_COLUMN, COLUMNS, ImportRow, japanese_errors
+from store.schemas import ALIAS_COLUMN, COLUMNS, EXPORT_ONLY_COLUMNS, ImportRow, japanese_errors
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -91,7 +91,8 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
 
 def check_header(header: list[str]) -> None:
     expected = [*COLUMNS]
-    extra = [h for h in header if h and h not in expected and h != ALIAS_COLUMN]
+    known = {*expected, ALIAS_COLUMN, *EXPORT_ONLY_COLUMNS}
+    extra = [h for h in header if h and h not in known]
     missing = [c for c in expected if c not in header]
     problems = [RowProblem(1, c, "", "列がありません") for c in missing]
     problems += [RowProblem(1, h, h, "想定外の列です") for h in extra]
@@ -110,7 +111,7 @@ def validate_rows(
         number = index + 2  # the header is row 1
         if not any(str(v).strip() for v in raw.values()):
             continue
-        cells = {k: ("" if v is None else v) for k, v in raw.items() if k}
+        cells = {k: ("" if v is None else v) for k, v in raw.items() if k and k not in EXPORT_ONLY_COLUMNS}
         if ALIAS_COLUMN not in cells:
             cells[ALIAS_COLUMN] = None
         try:

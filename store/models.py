@@ -279,3 +279,34 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_event"
     event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Member(Base):
+    """A Slack user who answers for a department's self-evaluations."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("user_id", "department_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(40), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+
+    department: Mapped[Department] = relationship()
+
+
+class Admin(Base):
+    """A Slack user of the planning office: may update any project and manage members."""
+
+    __tablename__ = "admin"
+    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Setting(Base):
+    """Small named settings (e.g. the administrators' channel)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from store import values
 
@@ -36,6 +37,10 @@ COLUMNS: list[str] = [
     "事業実施後の振り返り・今後の方針等",
 ]
 ALIAS_COLUMN = "別名"
+# Written by the export for the planning office, ignored on import: the export reads back as it is.
+SUBMISSION_COLUMN = "提出状況"
+UPDATED_COLUMN = "最終更新"
+EXPORT_ONLY_COLUMNS: tuple[str, ...] = (SUBMISSION_COLUMN, UPDATED_COLUMN)
 
 
 def _text(value: Any) -> str:
@@ -122,19 +127,77 @@ class ImportRow(BaseModel):
         return KpiInput(name=self.kpi_name, unit=self.kpi_unit, target=self.kpi_target, actual=self.kpi_actual)
 
 
+def japanese_message(err: ErrorDetails) -> str:
+    """One pydantic error in Japanese (our own validators already speak Japanese)."""
+    kind = err["type"]
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    if kind == "missing":
+        return "必須項目です"
+    if kind == "string_too_long":
+        return f"長すぎます（{err.get('ctx', {}).get('max_length')}文字まで）"
+    return f"値が正しくありません（{err['msg']}）"
+
+
 def japanese_errors(exc: ValidationError) -> list[tuple[str, Any, str]]:
     """(column or field, input value, message in Japanese) for every problem pydantic found."""
-    out: list[tuple[str, Any, str]] = []
-    for err in exc.errors():
-        loc = str(err["loc"][0]) if err["loc"] else ""
-        kind = err["type"]
-        if kind == "value_error":
-            message = str(err.get("ctx", {}).get("error", err["msg"]))
-        elif kind == "missing":
-            message = "必須項目です"
-        elif kind == "string_too_long":
-            message = f"長すぎます（{err.get('ctx', {}).get('max_length')}文字まで）"
-        else:
-            message = f"値が正しくありません（{err['msg']}）"
-        out.append((loc, err.get("input"), message))
-    return out
+    return [(str(err["loc"][0]) if err["loc"] else "", err.get("input"), japanese_message(err)) for err in exc.errors()]
+
+
+def _optional_choice(value: Any) -> str:
+    return _text(value)
+
+
+class SelfEvaluationDraft(BaseModel):
+    """A department's self-evaluation as typed into the modal (or the CLI); a draft may be incomplete."""
+
+    result: Text = ""
+    kpi_actuals: list[KpiField] = Field(default_factory=list)
+    evaluation: Annotated[int | None, BeforeValidator(values.parse_evaluation)] = None
+    kpi_effective: Annotated[bool | None, BeforeValidator(values.parse_kpi_effective)] = None
+    policy: Annotated[str, BeforeValidator(_optional_choice), Field(max_length=50)] = ""
+    policy_reason: Text = ""
+    reflection: Text = ""
+
+
+def _required_choice(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("選択してください")
+    return value
+
+
+def _required_kpi(value: Any) -> KpiValue:
+    parsed = KpiValue.parse(value)
+    if parsed.value is None and not parsed.pending:
+        raise ValueError("実績値を入力してください（未確定の場合は「集計中」）")
+    return parsed
+
+
+class SelfEvaluationSubmission(SelfEvaluationDraft):
+    """What 提出 requires: every field filled in."""
+
+    model_config = ConfigDict(validate_default=True)
+
+    result: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
+    kpi_actuals: list[Annotated[KpiValue, BeforeValidator(_required_kpi)]] = Field(default_factory=list)
+    # Before-validators run last-listed first: the "required" check comes before parsing.
+    evaluation: Annotated[int, BeforeValidator(values.parse_evaluation), BeforeValidator(_required_choice)] = None  # type: ignore[assignment]
+    kpi_effective: Annotated[bool, BeforeValidator(values.parse_kpi_effective), BeforeValidator(_required_choice)] = (
+        None  # type: ignore[assignment]
+    )
+    policy: Annotated[str, BeforeValidator(_required), Field(max_length=50)] = ""
+    policy_reason: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
+    reflection: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
+
+
+def validate_self_evaluation(raw: dict[str, Any], submit: bool) -> tuple[SelfEvaluationDraft | None, dict[str, str]]:
+    """The validated input, or per-field Japanese errors keyed by field (``kpi_actuals.0`` for KPIs)."""
+    model = SelfEvaluationSubmission if submit else SelfEvaluationDraft
+    try:
+        return model.model_validate(raw), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            loc = ".".join(str(part) for part in err["loc"])
+            errors.setdefault(loc, japanese_message(err))
+        return None, errors

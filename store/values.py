@@ -6,6 +6,7 @@ Each parser raises ``ValueError`` with a Japanese message; the pydantic models i
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -31,6 +32,13 @@ KPI_EFFECTIVE_LABELS: dict[bool, str] = {
     False: "（本事業が地方版）総合戦略のKPI達成に有効とは言えない",
 }
 
+# 提出状況, keyed by store.models.SubmissionStatus values (a StrEnum, so its members work as keys).
+SUBMISSION_LABELS: dict[str, str] = {
+    "not_submitted": "未提出",
+    "draft": "下書き",
+    "submitted": "提出済",
+}
+
 
 def clean(value: object) -> str:
     """Cell text with surrounding (also full-width) whitespace removed; None becomes ''."""
@@ -39,8 +47,24 @@ def clean(value: object) -> str:
     return str(value).strip().strip("\u3000").strip()
 
 
+def plain_number(value: object) -> object:
+    """A numeric cell (openpyxl gives int/float) as exact plain text; anything else unchanged.
+
+    Floats go through repr, the shortest text that reads back as the same float, so 318.8 stays
+    318.8 (never 318.80000000000001) and 1e-05 becomes 0.00001; whole floats lose their ".0".
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
+
+
 def _number_text(value: object) -> str:
-    text = unicodedata.normalize("NFKC", clean(value)).replace(" ", "")
+    text = unicodedata.normalize("NFKC", clean(plain_number(value))).replace(" ", "")
     if text and text[0] in _MINUS:
         text = "-" + text[1:]
     return text
@@ -73,7 +97,7 @@ def parse_count(value: object) -> int | None:
 
 def parse_kpi_value(value: object) -> tuple[Decimal | None, bool]:
     """A KPI value: (Decimal, False) or (None, True) for 集計中. Empty is (None, False)."""
-    raw = clean(value)
+    raw = clean(plain_number(value))
     if any(word in raw for word in PENDING_WORDS):
         return None, True
     text = _number_text(raw)
@@ -144,9 +168,9 @@ def parse_kpi_effective(value: object) -> bool | None:
     text = clean(value)
     if not text:
         return None
-    if "有効とは言えない" in text or "有効でなかった" in text or text in {"いいえ", "無効"}:
+    if "有効とは言えない" in text or "有効でなかった" in text or text in {"いいえ", "無効", "false"}:
         return False
-    if "有効であった" in text or text in {"有効", "はい"}:
+    if "有効であった" in text or text in {"有効", "はい", "true"}:
         return True
     raise ValueError("KPI達成への有効性は「有効であった」か「有効とは言えない」で入力してください")
 

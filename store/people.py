@@ -1,0 +1,113 @@
+"""Who may update what: department members, administrators, and notification channels."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.models import Admin, Department, Member, Project, Record, Setting, utcnow
+
+ADMIN_CHANNEL = "admin_channel"
+
+
+def add_member(session: Session, user_id: str, department_id: int, actor: str) -> bool:
+    """True when added, False when the user was already a member."""
+    exists = session.scalar(select(Member.id).where(Member.user_id == user_id, Member.department_id == department_id))
+    if exists:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Member(user_id=user_id, department_id=department_id, added_by=actor, added_at=utcnow()))
+    except IntegrityError:  # added concurrently
+        return False
+    return True
+
+
+def remove_member(session: Session, user_id: str, department_id: int) -> bool:
+    result = session.execute(delete(Member).where(Member.user_id == user_id, Member.department_id == department_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def members(session: Session) -> list[tuple[str, str]]:
+    """(department name, user id), by department."""
+    stmt = select(Department.name, Member.user_id).join(Member, Member.department_id == Department.id)
+    return [(d, u) for d, u in session.execute(stmt.order_by(Department.name, Member.user_id))]
+
+
+def members_of(session: Session, department_id: int) -> list[str]:
+    stmt = select(Member.user_id).where(Member.department_id == department_id).order_by(Member.user_id)
+    return list(session.scalars(stmt))
+
+
+def department_ids_of(session: Session, user_id: str) -> list[int]:
+    return list(session.scalars(select(Member.department_id).where(Member.user_id == user_id)))
+
+
+def add_admin(session: Session, user_id: str, actor: str) -> bool:
+    if session.get(Admin, user_id) is not None:
+        return False
+    session.add(Admin(user_id=user_id, added_by=actor, added_at=utcnow()))
+    return True
+
+
+def remove_admin(session: Session, user_id: str) -> bool:
+    result = session.execute(delete(Admin).where(Admin.user_id == user_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def admins(session: Session) -> list[str]:
+    return list(session.scalars(select(Admin.user_id).order_by(Admin.user_id)))
+
+
+def is_admin(session: Session, user_id: str) -> bool:
+    return session.get(Admin, user_id) is not None
+
+
+def may_update(session: Session, user_id: str, record_id: int) -> bool:
+    """Administrators may update any record; members only their departments' records."""
+    if is_admin(session, user_id):
+        return True
+    record_department = session.scalar(select(Record.department_id).where(Record.id == record_id))
+    return record_department is not None and record_department in department_ids_of(session, user_id)
+
+
+def updatable_projects(session: Session, user_id: str, year: int | None = None) -> list[tuple[int, str, int]]:
+    """(record id, project name, fiscal year) the user may update, latest year unless ``year``."""
+    stmt = select(Record.id, Project.name, Record.fiscal_year).join(Project, Record.project_id == Project.id)
+    if not is_admin(session, user_id):
+        stmt = stmt.where(Record.department_id.in_(department_ids_of(session, user_id)))
+    if year is not None:
+        stmt = stmt.where(Record.fiscal_year == year)
+    rows = list(session.execute(stmt.order_by(Record.fiscal_year.desc(), Project.sort_order, Project.id)))
+    if year is None and rows:
+        latest = rows[0][2]
+        rows = [r for r in rows if r[2] == latest]
+    return [(rid, name, fy) for rid, name, fy in rows]
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row and row.value else None
+
+
+def set_setting(session: Session, key: str, value: str | None) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value or ""))
+    else:
+        row.value = value or ""
+
+
+def set_department_channel(session: Session, department_id: int, channel_id: str | None) -> None:
+    department = session.get(Department, department_id)
+    if department is not None:
+        department.channel_id = channel_id
+
+
+def notification_channel(session: Session, department_id: int | None) -> str | None:
+    """Where updates of a department are announced: its own channel, else the administrators' channel."""
+    department = session.get(Department, department_id) if department_id is not None else None
+    if department is not None and department.channel_id:
+        return department.channel_id
+    return get_setting(session, ADMIN_CHANNEL)
