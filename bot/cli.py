@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot.settings import load_settings
+from bot.settings import SettingsProblem, load_settings
 
 log = logging.getLogger("kensho")
 
@@ -171,6 +171,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.ask import Asker
     from handlers.app import build_app
     from handlers.context import Services
+    from handlers.reminders import ReminderScheduler
     from handlers.server import run_http, serve_socket_mode
 
     url = load_settings().database_url
@@ -182,7 +183,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         db = open_database(url)
         services = Services(db=db, asker=Asker(db))
         services.asker.cache.get()  # build the name index before the first question arrives
-        return build_app(services, token=token, signing_secret=secret, api_url=api_url, socket_mode=not args.http), db
+        app = build_app(services, token=token, signing_secret=secret, api_url=api_url, socket_mode=not args.http)
+        # Every process checks reminders; the claims in the database make each one go out once.
+        ReminderScheduler(db, app.client, offsets=settings.reminder_offsets, at=settings.reminder_time).start()
+        return app, db
 
     if args.http:
         run_http(build, args.host, args.port, max(1, args.workers))
@@ -250,9 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    from bot import cli_people
+    from bot import cli_committee, cli_people
 
     cli_people.register(sub, _database)
+    cli_committee.register(sub, _database)
 
     db = sub.add_parser("db", help="データベースの管理", description="データベースの管理")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -272,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
-    except ConfigError as exc:
+    except (ConfigError, SettingsProblem) as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a clear one-line error, never a traceback

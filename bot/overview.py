@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from store import queries
+from bot.schedule import TOKYO
+from store import committees, people, queries
 from store.db import Database
+from store.models import SubmissionStatus
 
 
 @dataclass
@@ -30,3 +33,65 @@ def overview(db: Database) -> Overview:
         if result.latest_year is not None:
             result.departments = queries.projects_per_department(session, issuer.id, result.latest_year)
         return result
+
+
+@dataclass
+class CommitteeStatus:
+    name: str
+    deadline: datetime
+    fiscal_year: int
+    days_left: int
+    departments: list[tuple[str, dict[SubmissionStatus, int]]]
+
+
+@dataclass
+class StaffItem:
+    record_id: int
+    project: str
+    status: SubmissionStatus
+    deadline: datetime | None
+
+
+def committee_statuses(db: Database, now: datetime) -> list[CommitteeStatus]:
+    """Every committee whose meeting has not passed, with 提出済/下書き/未提出 per department."""
+    out = []
+    today = now.astimezone(TOKYO).date()
+    with db.session() as session:
+        for c in committees.committees(session):
+            if c.meeting_date is not None and c.meeting_date < today:
+                continue
+            days = (c.deadline.astimezone(TOKYO).date() - today).days
+            out.append(
+                CommitteeStatus(
+                    c.name, c.deadline, c.fiscal_year, days, committees.status_counts(session, c.fiscal_year)
+                )
+            )
+    return out
+
+
+def staff_pending(db: Database, user_id: str, now: datetime) -> list[StaffItem]:
+    """The user's not-yet-submitted projects, for the nearest open committee (else the latest year)."""
+    open_committees = [c for c in committee_statuses(db, now) if c.days_left >= -30]
+    with db.session() as session:
+        if open_committees:
+            nearest = min(open_committees, key=lambda c: c.deadline)
+            year, deadline = nearest.fiscal_year, nearest.deadline
+        else:
+            rows = people.updatable_projects(session, user_id)
+            year, deadline = (rows[0][2] if rows else None), None
+        if year is None:
+            return []
+        mine = {rid for rid, _, _ in people.updatable_projects(session, user_id, year)}
+        if people.is_admin(session, user_id):
+            mine = {rid for rid in mine if rid in _own_department_records(session, user_id, year)}
+        return [
+            StaffItem(p.record_id, p.project, p.status, deadline)
+            for p in committees.pending_records(session, year)
+            if p.record_id in mine
+        ]
+
+
+def _own_department_records(session, user_id: str, year: int) -> set[int]:  # type: ignore[no-untyped-def]
+    """Administrators see their own departments' projects as 'theirs', not every project."""
+    departments = set(people.department_ids_of(session, user_id))
+    return {p.record_id for p in committees.pending_records(session, year) if p.department_id in departments}

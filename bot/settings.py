@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from datetime import time
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 from store.db import default_database_url
 
@@ -17,10 +21,42 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
     log_level: str = Field(default="INFO", validation_alias="KENSHO_LOG_LEVEL")
+    reminder_offsets: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(7, 3, 1, 0), validation_alias="KENSHO_REMINDER_OFFSETS"
+    )
+    reminder_time: time = Field(default=time(9, 30), validation_alias="KENSHO_REMINDER_TIME")
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _offsets(cls, value: object) -> object:
+        if isinstance(value, str):  # "7,3,1,0"
+            try:
+                numbers = tuple(int(v) for v in value.replace(" ", "").split(",") if v)
+            except ValueError:
+                raise ValueError(
+                    "KENSHO_REMINDER_OFFSETS は「7,3,1,0」のように日数をカンマで区切って指定してください"
+                ) from None
+            if not numbers or any(n < 0 or n > 60 for n in numbers):
+                raise ValueError("KENSHO_REMINDER_OFFSETS の日数は0〜60で指定してください")
+            return numbers
+        return value
+
+
+class SettingsProblem(Exception):
+    """A malformed environment variable; the message names it, in one line."""
 
 
 def load_settings() -> Settings:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else ""
+        alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else field
+        message = str(err.get("ctx", {}).get("error", err["msg"]))
+        raise SettingsProblem(f"環境変数 {alias} の値が正しくありません（{message}）") from None
+    except SettingsError as exc:
+        raise SettingsProblem(f"環境変数の値が正しくありません（{exc}）") from None
     if not settings.database_url.strip():
         settings.database_url = default_database_url()
     return settings

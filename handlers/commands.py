@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot import committees
 from bot.people import add_member, is_admin, member_lines, remove_member
 from bot.selfeval import latest_record_id
 from handlers.blocks import escape
 from handlers.context import Services
 from handlers.respond import answer_message, politely
 from handlers.selfeval import open_for_user
+from store.committees import CommitteeError
 
 COMMAND = "/kensho"
 HELP = (
@@ -25,6 +28,8 @@ HELP = (
     "*管理者向け*\n"
     "• `/kensho メンバー追加 @ユーザー 担当課名` ／ `/kensho メンバー削除 @ユーザー 担当課名`\n"
     "• `/kensho メンバー一覧`\n"
+    "• `/kensho 委員会 一覧` ／ `/kensho 委員会 削除 名前`\n"
+    "• `/kensho 委員会 追加 名前 2026-06-15T17:00 2026-07-10 令和7年度`（締切・開催日・年度）\n"
     "*質問の例*\n"
     "• ぐんま健康ポイントの寄附額は？\n• 医療機関応援金の担当課は？\n• 寄附額の合計は？\n"
     "• 寄附件数が一番多い事業は？\n• 基本目標2の事業は？\n• 終了する事業は？"
@@ -34,6 +39,11 @@ UPDATE_WORDS = {"更新", "自己評価", "入力", "update"}
 MEMBER_ADD = {"メンバー追加", "member-add"}
 MEMBER_REMOVE = {"メンバー削除", "member-remove"}
 MEMBER_LIST = {"メンバー一覧", "members"}
+COMMITTEE = {"委員会", "committee"}
+COMMITTEE_USAGE = (
+    "使い方：/kensho 委員会 一覧 ／ /kensho 委員会 追加 名前 締切(2026-06-15T17:00) 開催日(2026-07-10) 年度(令和7年度)"
+    " ／ /kensho 委員会 変更 名前 締切 [開催日] [年度] ／ /kensho 委員会 削除 名前"
+)
 ADMIN_ONLY = "この操作は管理者（企画担当）のみ行えます。"
 
 
@@ -58,6 +68,8 @@ def register(app: App, services: Services) -> None:
             open_update(command, rest.strip(), respond, client)
         elif head in MEMBER_ADD | MEMBER_REMOVE | MEMBER_LIST:
             manage_members(head, rest.strip(), user_id, respond)
+        elif head in COMMITTEE:
+            manage_committees(rest.strip(), user_id, respond)
         else:
             answer(text, user_id, respond)
 
@@ -103,3 +115,31 @@ def register(app: App, services: Services) -> None:
         else:
             _, message = remove_member(services.db, catalogue, who, department.strip())
         reply(respond, message)
+
+    def manage_committees(rest: str, user_id: str, respond: Respond) -> None:
+        action, *args = rest.split() or [""]
+        if action in {"", "一覧", "list"}:
+            reply(respond, "*委員会*\n" + "\n".join(committees.listing(services.db, datetime.now(UTC))))
+            return
+        if not is_admin(services.db, user_id):
+            reply(respond, ADMIN_ONLY)
+            return
+        try:
+            if action in {"追加", "add"} and len(args) >= 3:
+                name, deadline, *more = args
+                meeting = more[0] if len(more) >= 2 else None
+                reply(
+                    respond, committees.add(services.db, committees.CommitteeInput(name, deadline, meeting, more[-1]))
+                )
+            elif action in {"変更", "edit"} and len(args) >= 2:
+                name, deadline, *more = args
+                item = committees.CommitteeInput(
+                    name, deadline, more[0] if more else None, more[1] if len(more) > 1 else None
+                )
+                reply(respond, committees.edit(services.db, item))
+            elif action in {"削除", "remove"} and len(args) == 1:
+                reply(respond, committees.remove(services.db, args[0]))
+            else:
+                reply(respond, COMMITTEE_USAGE)
+        except CommitteeError as exc:
+            reply(respond, str(exc))

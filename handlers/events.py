@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from logging import Logger
 from typing import Any
 
 from slack_bolt import App, Say
 from slack_sdk import WebClient
 
-from bot.overview import overview
+from bot.overview import committee_statuses, overview, staff_pending
+from bot.people import is_admin
 from handlers.context import Services
 from handlers.home import home_view
 from handlers.respond import answer_message, politely, question_text
@@ -51,7 +53,11 @@ def register(app: App, services: Services) -> None:
     def on_home(event: dict[str, Any], client: WebClient, logger: Logger) -> None:
         if event.get("tab") not in (None, "home"):
             return
+        user = event["user"]
+        now = datetime.now(UTC)
         try:
-            client.views_publish(user_id=event["user"], view=home_view(overview(services.db)))
+            admin = committee_statuses(services.db, now) if is_admin(services.db, user) else None
+            view = home_view(overview(services.db), admin=admin, staff=staff_pending(services.db, user, now))
+            client.views_publish(user_id=user, view=view)
         except Exception:
             logger.exception("could not publish App Home for %s", event.get("user"))

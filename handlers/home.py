@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.answer import amount, count
-from bot.overview import Overview
-from handlers.blocks import escape, plain
+from bot.overview import CommitteeStatus, Overview, StaffItem
+from bot.schedule import TOKYO
+from bot.selfeval import STATUS_LABELS
+from handlers.blocks import UPDATE_ACTION, escape, plain
+from store.models import SubmissionStatus
 from store.values import fiscal_year_label
 
 EXAMPLES = (
@@ -23,7 +26,61 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def home_view(data: Overview) -> dict[str, Any]:
+def _countdown(days: int) -> str:
+    if days > 0:
+        return f"締切まであと{days}日"
+    return "本日が締切です" if days == 0 else f"締切から{-days}日経過"
+
+
+def admin_blocks(statuses: list[CommitteeStatus]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain("委員会と提出状況（管理者向け）", 150)}]
+    if not statuses:
+        blocks.append(_section("登録されている委員会はありません。`/kensho 委員会 追加` で登録できます。"))
+    for status in statuses[:5]:
+        deadline = status.deadline.astimezone(TOKYO)
+        totals = {s: sum(c[s] for _, c in status.departments) for s in SubmissionStatus}
+        lines = [
+            f"• {escape(name)}：提出済 {c[SubmissionStatus.SUBMITTED]}／下書き {c[SubmissionStatus.DRAFT]}"
+            f"／未提出 {c[SubmissionStatus.NOT_SUBMITTED]}"
+            for name, c in status.departments[:30]
+        ]
+        head = (
+            f"*{escape(status.name)}*（{fiscal_year_label(status.fiscal_year)}分）締切 {deadline:%Y-%m-%d %H:%M}"
+            f"・{_countdown(status.days_left)}\n合計：提出済 {totals[SubmissionStatus.SUBMITTED]}"
+            f"／下書き {totals[SubmissionStatus.DRAFT]}／未提出 {totals[SubmissionStatus.NOT_SUBMITTED]}"
+        )
+        blocks.append(_section((head + "\n" + "\n".join(lines))[:2900]))
+    blocks.append({"type": "divider"})
+    return blocks
+
+
+def staff_blocks(items: list[StaffItem]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain("あなたの未提出の自己評価", 150)}]
+    if not items:
+        blocks.append(_section("未提出の事業はありません。ありがとうございます。"))
+    for item in items[:20]:
+        due = f"・締切 {item.deadline.astimezone(TOKYO):%m/%d %H:%M}" if item.deadline else ""
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*{escape(item.project)}*\n{STATUS_LABELS[item.status]}{due}"},
+                "accessory": {
+                    "type": "button",
+                    "text": plain("更新する", 75),
+                    "action_id": UPDATE_ACTION,
+                    "value": str(item.record_id),
+                },
+            }
+        )
+    blocks.append({"type": "divider"})
+    return blocks
+
+
+def home_view(
+    data: Overview, *, admin: list[CommitteeStatus] | None = None, staff: list[StaffItem] | None = None
+) -> dict[str, Any]:
+    """The App Home: for administrators the committees' status, for members their pending projects."""
+    personal = (admin_blocks(admin) if admin is not None else []) + (staff_blocks(staff) if staff else [])
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain("kensho（企業版ふるさと納税 事業評価ボット）", 150)},
         _section(
@@ -66,4 +123,4 @@ def home_view(data: Overview) -> dict[str, Any]:
                 "elements": [{"type": "mrkdwn", "text": f"出典：{escape(data.issuer)} {escape(data.source)}"}],
             }
         )
-    return {"type": "home", "blocks": blocks[:100]}
+    return {"type": "home", "blocks": [*blocks[:2], *personal, *blocks[2:]][:100]}

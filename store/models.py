@@ -8,7 +8,7 @@ Nothing here is SQLite-only: the same models run on PostgreSQL.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -310,3 +311,32 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Committee(Base):
+    """An external experts' committee: its self-evaluation deadline drives the reminders."""
+
+    __tablename__ = "committee"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderClaim(Base):
+    """One reminder to one recipient for one slot, claimed before sending: the unique key makes it once."""
+
+    __tablename__ = "reminder_claim"
+    __table_args__ = (UniqueConstraint("committee_id", "recipient", "slot"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id", ondelete="CASCADE"), index=True)
+    recipient: Mapped[str] = mapped_column(String(60))  # a Slack user id
+    slot: Mapped[str] = mapped_column(String(40))  # d7, d3, d1, d0, overdue, summary, unstaffed:d7 …
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    message_ts: Mapped[str | None] = mapped_column(String(40))
+    failed: Mapped[str | None] = mapped_column(String(200))  # why Slack refused (cannot DM …)
+    recovering_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -158,6 +158,7 @@ class FakeSlack:
             "chat.update": self._update_message,
             "chat.delete": lambda args: {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")},
             "conversations.open": self._open_conversation,
+            "conversations.history": self._conversation_history,
             "users.info": self._user_info,
             "views.open": self._open_view,
             "views.push": self._open_view,
@@ -243,6 +244,7 @@ class FakeSlack:
             self.views: dict[str, Json] = {}  # latest version of each view, by id
             self.home_views: dict[str, Json] = {}  # latest published home view, by user id
             self.users: dict[str, Json] = {}  # per-user overrides merged into users.info
+            self.history: dict[str, list[Json]] = {}  # messages posted, by channel
 
     # --- programming behaviour -------------------------------------------------------------
 
@@ -312,7 +314,16 @@ class FakeSlack:
         ts = self._next_ts()
         echoed = {key: args[key] for key in ECHOED_MESSAGE_ARGS if key in args}
         message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts, **echoed}
+        with self._lock:
+            self.history.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversation_history(self, args: dict[str, Any]) -> Json:
+        """Messages posted to the channel (newest first), metadata included, from ``oldest`` on."""
+        oldest = float(args.get("oldest") or 0)
+        with self._lock:
+            messages = [m for m in self.history.get(str(args.get("channel")), []) if float(m["ts"]) >= oldest]
+        return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
 
     def _update_message(self, args: dict[str, Any]) -> Json:
         return {

@@ -1,0 +1,179 @@
+"""Reminders: who still owes a self-evaluation, what is due now, and sending each exactly once.
+
+``plan`` reads the database and says what is due at a moment (``kensho remind --dry-run``).
+``run`` claims each reminder in the database before sending it and marks it sent afterwards;
+claims left unsent by a crash are taken over later and re-sent only if Slack never got them.
+Sending goes through a ``Sender`` (Slack lives in handlers/), so this module stays Slack-free.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from bot.schedule import DEFAULT_OFFSETS, DEFAULT_TIME, OVERDUE, due_slot
+from store import committees as C
+from store.db import Database
+from store.people import admins
+
+log = logging.getLogger(__name__)
+RECOVER_AFTER = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    committee_id: int
+    committee: str
+    deadline: datetime
+    meeting: date | None
+    fiscal_year: int
+    recipient: str  # Slack user id
+    slot: str  # the claim key: d7, d0, overdue, unstaffed:d3, summary
+    kind: str  # pending | overdue | unstaffed | summary
+    projects: tuple[C.Pending, ...]
+
+    @property
+    def departments(self) -> list[str]:
+        return list(dict.fromkeys(p.department for p in self.projects))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "person": self.recipient,
+            "department": self.departments,
+            "committee": self.committee,
+            "slot": self.slot,
+            "kind": self.kind,
+            "deadline": self.deadline.isoformat(),
+            "projects": [p.project for p in self.projects],
+        }
+
+
+class Undeliverable(Exception):
+    """Slack refuses this recipient for good (cannot DM, user not found …)."""
+
+
+class Sender(Protocol):
+    def send(self, reminder: Reminder, claim_id: int) -> str | None:
+        """Deliver; return the message ts. Undeliverable for permanent refusals, anything else is transient."""
+
+    def find_sent(self, recipient: str, claim_id: int) -> str | None:
+        """The ts of a message for ``claim_id`` already delivered to ``recipient``, if any."""
+
+
+@dataclass
+class RunReport:
+    sent: list[Reminder] = field(default_factory=list)
+    already: int = 0  # claimed earlier (by this or another process)
+    undeliverable: list[tuple[str, str]] = field(default_factory=list)  # (recipient, reason)
+    transient: int = 0
+    recovered: int = 0  # unfinished claims found delivered after all
+    resent: int = 0
+
+
+def plan(
+    db: Database, now: datetime, offsets: tuple[int, ...] = DEFAULT_OFFSETS, at: object = DEFAULT_TIME
+) -> list[Reminder]:
+    """Every reminder due at ``now``; reads only, claims and sends nothing."""
+    out: list[Reminder] = []
+    with db.session() as session:
+        committee_rows = C.committees(session)
+        staff = C.members_by_department(session)
+        admin_ids = admins(session)
+        for committee in committee_rows:
+            slot = due_slot(committee.deadline, committee.meeting_date, now, offsets, at)  # type: ignore[arg-type]
+            if slot is None:
+                continue
+            pending = C.pending_records(session, committee.fiscal_year)
+            if not pending:
+                continue
+            base = (committee.id, committee.name, committee.deadline, committee.meeting_date, committee.fiscal_year)
+            kind = "overdue" if slot.name == OVERDUE else "pending"
+            per_person: dict[str, list[C.Pending]] = {}
+            unstaffed: list[C.Pending] = []
+            for item in pending:
+                people = staff.get(item.department_id, []) if item.department_id is not None else []
+                if not people:
+                    unstaffed.append(item)
+                for person in people:
+                    per_person.setdefault(person, []).append(item)
+            for person, items in sorted(per_person.items()):
+                out.append(Reminder(*base, person, slot.name, kind, tuple(items)))
+            for admin in admin_ids:
+                if unstaffed:
+                    out.append(Reminder(*base, admin, f"unstaffed:{slot.name}", "unstaffed", tuple(unstaffed)))
+                if slot.name == OVERDUE:
+                    out.append(Reminder(*base, admin, "summary", "summary", tuple(pending)))
+    return out
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run(
+    db: Database,
+    sender: Sender,
+    now: datetime,
+    *,
+    offsets: tuple[int, ...] = DEFAULT_OFFSETS,
+    at: object = DEFAULT_TIME,
+    pace: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    worker: str | None = None,
+) -> RunReport:
+    """Send what is due at ``now``, each reminder once across every process sharing the database."""
+    worker = worker or worker_name()
+    report = RunReport()
+    due = plan(db, now, offsets, at)
+    by_key = {(r.committee_id, r.recipient, r.slot): r for r in due}
+    first = True
+
+    def deliver(reminder: Reminder, claim_id: int) -> None:
+        nonlocal first
+        if not first and pace > 0:
+            sleep(pace)  # about one message a second: Slack's chat.postMessage pace
+        first = False
+        try:
+            ts = sender.send(reminder, claim_id)
+        except Undeliverable as refused:
+            C.mark_failed(db, claim_id, str(refused), now)
+            report.undeliverable.append((reminder.recipient, str(refused)))
+            return
+        except Exception:
+            log.exception("reminder %s to %s not sent; it will be retried", reminder.slot, reminder.recipient)
+            report.transient += 1
+            return
+        C.mark_sent(db, claim_id, ts, now)
+        report.sent.append(reminder)
+
+    # Claims a crashed run left behind: sent if Slack has the message, else re-sent while still due.
+    for unfinished in C.take_unfinished(db, now, RECOVER_AFTER):
+        try:
+            ts = sender.find_sent(unfinished.recipient, unfinished.claim_id)
+        except Exception:
+            log.exception("could not check whether reminder claim %s was delivered", unfinished.claim_id)
+            continue
+        if ts is not None:
+            C.mark_sent(db, unfinished.claim_id, ts, now)
+            report.recovered += 1
+            continue
+        reminder = by_key.pop((unfinished.committee_id, unfinished.recipient, unfinished.slot), None)
+        if reminder is None:
+            C.mark_failed(db, unfinished.claim_id, "stale: no longer due when recovered", now)
+            continue
+        report.resent += 1
+        deliver(reminder, unfinished.claim_id)
+
+    for reminder in by_key.values():
+        claim_id = C.claim(db, reminder.committee_id, reminder.recipient, reminder.slot, worker, now)
+        if claim_id is None:
+            report.already += 1
+            continue
+        deliver(reminder, claim_id)
+    return report
