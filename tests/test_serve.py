@@ -1,0 +1,47 @@
+"""`kensho serve` as users run it: a real process, settings from the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from fakeslack import FakeSlack
+from slackapp import mention
+from slackproc import kensho_serve_http
+
+
+def test_kensho_serve_http_answers_a_mention_and_reports_health(sqlite_url: str) -> None:
+    with FakeSlack() as slack, kensho_serve_http(sqlite_url, slack) as app:
+        assert app.get("/healthz").json() == {"status": "ok", "database": True}
+        app.event(mention("ぐんま健康ポイントの寄附額は？", ts="1700000000.000001"))
+        [call] = slack.wait_for("chat.postMessage", timeout=20)
+        assert call.args["thread_ts"] == "1700000000.000001"
+        assert "13,200千円" in call.args["text"]
+        assert app.event(mention("寄附額の合計"), secret="wrong").status == 401
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "variable"),
+    [
+        ({}, ["--http"], "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "not-a-token"}, ["--http"], "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, ["--http"], "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, [], "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxp-1"}, [], "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "ftp://x"}, ["--http"],
+         "SLACK_API_URL"),
+    ],
+)
+def test_missing_or_malformed_settings_stop_with_one_line_naming_the_variable(
+    sqlite_url: str, env: dict[str, str], args: list[str], variable: str
+) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", *args, "--port", "0"],
+        env={**base, "KENSHO_DATABASE_URL": sqlite_url, **env}, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0] and "Traceback" not in result.stderr
