@@ -15,9 +15,17 @@ from sqlalchemy import select
 from store.db import Database
 from store.models import Issuer, ReviewStatus
 from store.records import ApplyResult, RowProblem, apply_rows, get_or_create_issuer
-from store.schemas import ALIAS_COLUMN, COLUMNS, EXPORT_ONLY_COLUMNS, ImportRow, japanese_errors
+from store.schemas import (
+    ALIAS_COLUMN,
+    COLUMNS,
+    EXPORT_ONLY_COLUMNS,
+    OPINION_STATUS_COLUMN,
+    ImportRow,
+    japanese_errors,
+)
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+EXTRA_CELLS = "\x00extra"  # cells beyond the header, e.g. from an unquoted comma
 
 
 class ImportFailed(Exception):
@@ -69,7 +77,11 @@ def read_table(path: Path) -> list[dict[str, Any]]:
     rows = []
     for cells in table[1:]:
         padded = [*cells, *([""] * (len(header) - len(cells)))]
-        rows.append(dict(zip(header, padded, strict=False)))
+        row = dict(zip(header, padded[: len(header)], strict=True))
+        extra = [c for c in padded[len(header) :] if str(c).strip()]
+        if extra:
+            row[EXTRA_CELLS] = extra
+        rows.append(row)
     return rows
 
 
@@ -91,7 +103,7 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
 
 def check_header(header: list[str]) -> None:
     expected = [*COLUMNS]
-    known = {*expected, ALIAS_COLUMN, *EXPORT_ONLY_COLUMNS}
+    known = {*expected, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS}
     extra = [h for h in header if h and h not in known]
     missing = [c for c in expected if c not in header]
     problems = [RowProblem(1, c, "", "列がありません") for c in missing]
@@ -110,6 +122,17 @@ def validate_rows(
     for index, raw in enumerate(rows):
         number = index + 2  # the header is row 1
         if not any(str(v).strip() for v in raw.values()):
+            continue
+        extra = raw.get(EXTRA_CELLS)
+        if extra:
+            problems.append(
+                RowProblem(
+                    number,
+                    "",
+                    "、".join(map(str, extra)),
+                    '列の数が見出しより多くなっています（カンマを含む値は " で囲んでください）',
+                )
+            )
             continue
         cells = {k: ("" if v is None else v) for k, v in raw.items() if k and k not in EXPORT_ONLY_COLUMNS}
         if ALIAS_COLUMN not in cells:

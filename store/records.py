@@ -44,6 +44,7 @@ FIELD_LABELS: dict[str, str] = {
     "evaluation": "事業の評価",
     "kpi_effective": "KPI達成への有効性",
     "expert_opinion": "外部有識者からの意見",
+    "expert_opinion_status": "外部有識者からの意見の状態",
     "policy": "今後の方針",
     "policy_reason": "今後の方針の理由",
     "reflection": "事業実施後の振り返り・今後の方針等",
@@ -95,6 +96,7 @@ def record_snapshot(record: Record) -> dict[str, str]:
         "evaluation": "" if record.evaluation is None else str(record.evaluation),
         "kpi_effective": "" if record.kpi_effective is None else str(record.kpi_effective).lower(),
         "expert_opinion": record.expert_opinion,
+        "expert_opinion_status": record.expert_opinion_status.value,
         "policy": record.policy_option.display if record.policy_option else "",
         "policy_reason": record.policy_reason,
         "reflection": record.reflection,
@@ -258,9 +260,12 @@ class CatalogueWriter:
         record.result = data.result
         record.evaluation = data.evaluation
         record.kpi_effective = data.kpi_effective
-        record.expert_opinion = data.expert_opinion
-        if data.expert_opinion:
+        if data.opinion_status is not None:
+            record.expert_opinion_status = ReviewStatus(data.opinion_status)
+        elif created or record.expert_opinion != data.expert_opinion:
+            # A new or rewritten opinion takes the source's status; an unchanged one keeps its own.
             record.expert_opinion_status = expert_status
+        record.expert_opinion = data.expert_opinion
         record.policy_option = option
         record.policy_reason = data.policy_reason
         record.reflection = data.reflection
@@ -352,6 +357,7 @@ def apply_rows(
         setattr(result, outcome, getattr(result, outcome) + 1)
         if progress:
             progress(len(group))
-    if writer.changed_catalogue and not result.problems:
+    # Names and texts are indexed in memory (bot/catalogue.py): any new or changed record refreshes it.
+    if (writer.changed_catalogue or result.created or result.updated) and not result.problems:
         bump_catalogue_version(session)
     return result

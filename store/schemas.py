@@ -37,6 +37,17 @@ COLUMNS: list[str] = [
     "事業実施後の振り返り・今後の方針等",
 ]
 ALIAS_COLUMN = "別名"
+# Optional: whether 外部有識者からの意見 is still a draft (案) or final (確定); written by the export so that
+# an export imports back losslessly. Absent or empty: new opinions take the importing source's status.
+OPINION_STATUS_COLUMN = "意見の状態"
+OPINION_STATUS_WORDS = {
+    "案": "draft",
+    "（案）": "draft",
+    "(案)": "draft",
+    "draft": "draft",
+    "確定": "final",
+    "final": "final",
+}
 # Written by the export for the planning office, ignored on import: the export reads back as it is.
 SUBMISSION_COLUMN = "提出状況"
 UPDATED_COLUMN = "最終更新"
@@ -44,7 +55,9 @@ EXPORT_ONLY_COLUMNS: tuple[str, ...] = (SUBMISSION_COLUMN, UPDATED_COLUMN)
 
 
 def _text(value: Any) -> str:
-    return values.clean(value).replace("\r\n", "\n").replace("\r", "\n")
+    # Only ASCII whitespace is trimmed: a leading full-width space is the document's paragraph indent.
+    text = "" if value is None else str(value)
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip(" \t\n")
 
 
 def _required(value: Any) -> str:
@@ -52,6 +65,15 @@ def _required(value: Any) -> str:
     if not text:
         raise ValueError("必須項目です")
     return text
+
+
+def _opinion_status(value: Any) -> str | None:
+    text = values.clean(value)
+    if not text:
+        return None
+    if text not in OPINION_STATUS_WORDS:
+        raise ValueError("意見の状態は「案」か「確定」で入力してください")
+    return OPINION_STATUS_WORDS[text]
 
 
 Text = Annotated[str, BeforeValidator(_text), Field(max_length=MAX_TEXT)]
@@ -113,6 +135,10 @@ class ImportRow(BaseModel):
     reflection: Text = Field(default="", alias="事業実施後の振り返り・今後の方針等")
     aliases: Annotated[list[str] | None, BeforeValidator(lambda v: None if v is None else values.split_aliases(v))] = (
         Field(default=None, alias="別名")
+    )
+
+    opinion_status: Annotated[str | None, BeforeValidator(_opinion_status)] = Field(
+        default=None, alias=OPINION_STATUS_COLUMN
     )
 
     @field_validator("kpi_unit")

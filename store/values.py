@@ -12,6 +12,11 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 PENDING_WORDS = ("集計中", "未確定", "調査中")
+# What the columns hold on every backend: BIGINT 千円, INTEGER 件, NUMERIC(24, 6) KPI values.
+MAX_AMOUNT = 10**15 - 1
+MAX_COUNT = 2**31 - 1
+KPI_INTEGER_DIGITS = 18
+KPI_FRACTION_DIGITS = 6
 REIWA_START = 2018  # 令和N年 = 2018 + N
 HEISEI_START = 1988
 
@@ -82,6 +87,8 @@ def parse_amount(value: object) -> int | None:
     number = int(text.replace(",", ""))
     if number < 0:
         raise ValueError("0以上の整数で入力してください")
+    if number > MAX_AMOUNT:
+        raise ValueError(f"大きすぎます（{MAX_AMOUNT:,}まで）")
     return number
 
 
@@ -90,9 +97,12 @@ def parse_count(value: object) -> int | None:
     if text.endswith("件"):
         text = text[:-1]
     try:
-        return parse_amount(text)
+        number = parse_amount(text)
     except ValueError:
         raise ValueError("件数は0以上の整数で入力してください") from None
+    if number is not None and number > MAX_COUNT:
+        raise ValueError(f"件数が大きすぎます（{MAX_COUNT:,}まで）")
+    return number
 
 
 def parse_kpi_value(value: object) -> tuple[Decimal | None, bool]:
@@ -106,9 +116,13 @@ def parse_kpi_value(value: object) -> tuple[Decimal | None, bool]:
     if not _NUM_RE.match(text):
         raise ValueError("数値（例: 318.8、-2,208）または「集計中」で入力してください")
     try:
-        return Decimal(text.replace(",", "")), False
+        number = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise ValueError("数値として読めません") from None
+    whole, _, fraction = format(abs(number), "f").partition(".")
+    if len(whole.lstrip("0")) > KPI_INTEGER_DIGITS or len(fraction.rstrip("0")) > KPI_FRACTION_DIGITS:
+        raise ValueError(f"整数部{KPI_INTEGER_DIGITS}桁・小数点以下{KPI_FRACTION_DIGITS}桁までの数値で入力してください")
+    return number, False
 
 
 def parse_fiscal_year(value: object) -> int:
