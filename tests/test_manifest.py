@@ -19,10 +19,18 @@ MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text("utf-8"))
 # Scopes needed by the events we subscribe to and the Web API methods we call.
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history", "app_home_opened": None}
 METHOD_SCOPES = {
-    "chat_postMessage": "chat:write", "say": "chat:write", "chat_update": "chat:write", "chat_postEphemeral": "chat:write",
+    "chat_postMessage": "chat:write",
+    "say": "chat:write",
+    "chat_update": "chat:write",
+    "chat_postEphemeral": "chat:write",
     "conversations_open": "im:write",
-    "conversations_history": "im:history", "users_info": "users:read", "views_open": None, "views_update": None,
-    "views_publish": None, "views_push": None, "respond": None,
+    "conversations_history": "im:history",
+    "users_info": "users:read",
+    "views_open": None,
+    "views_update": None,
+    "views_publish": None,
+    "views_push": None,
+    "respond": None,
 }
 
 
