@@ -13,7 +13,7 @@ from bot.answer import kpi_value
 from store import values
 from store.db import Database
 from store.models import KpiStatus, PolicyOption, Project, Record, Revision, SubmissionStatus
-from store.people import may_update, updatable_projects
+from store.people import may_update, updatable_projects, updatable_record
 from store.readmodel import load_views, view_select
 from store.records import FIELD_LABELS
 from store.schemas import validate_self_evaluation
@@ -78,6 +78,12 @@ def choices_for(db: Database, user_id: str) -> list[tuple[int, str, int]]:
 def can_update(db: Database, user_id: str, record_id: int) -> bool:
     with db.session() as session:
         return may_update(session, user_id, record_id)
+
+
+def updatable_record_id(db: Database, user_id: str, project_id: int) -> int | None:
+    """The record an 「更新する」 button under an answer about ``project_id`` would open for ``user_id``."""
+    with db.session() as session:
+        return updatable_record(session, user_id, project_id)
 
 
 def latest_record_id(db: Database, project_id: int) -> int | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.answer import Answer
 from bot.history import asks_history, history_answer
-from bot.selfeval import can_update, latest_record_id
+from bot.selfeval import updatable_record_id
 from handlers.blocks import answer_blocks, error_blocks, fallback_text
 from handlers.context import Services
 
@@ -38,9 +38,7 @@ def answer_message(
     answer = history_answer(services.asker, question) if asks_history(question) else services.asker.ask(question)
     update_record = None
     if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
-        record_id = latest_record_id(services.db, answer.project_ids[0])
-        if record_id is not None and can_update(services.db, user_id, record_id):
-            update_record = record_id
+        update_record = updatable_record_id(services.db, user_id, answer.project_ids[0])
     blocks = answer_blocks(answer, share_question=question if share else None, update_record=update_record)
     return answer, {"text": fallback_text(answer), "blocks": blocks}
 

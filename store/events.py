@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from store.db import Database
@@ -16,8 +16,8 @@ KEEP = timedelta(days=2)  # Slack retries within ~5 minutes; two days is generou
 def claim_event(db: Database, event_id: str) -> bool:
     """True for the first claim of ``event_id`` anywhere; False for a retry or a duplicate."""
     try:
-        with db.session() as session:
-            session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
+        with db.engine.begin() as conn:  # one Core INSERT: this runs before every event is acknowledged
+            conn.execute(insert(ProcessedEvent).values(event_id=event_id, received_at=utcnow()))
         return True
     except IntegrityError:
         return False

@@ -111,3 +111,16 @@ def notification_channel(session: Session, department_id: int | None) -> str | N
     if department is not None and department.channel_id:
         return department.channel_id
     return get_setting(session, ADMIN_CHANNEL)
+
+
+def updatable_record(session: Session, user_id: str, project_id: int) -> int | None:
+    """The project's latest record when ``user_id`` may update it, else None (one or two queries)."""
+    admin = is_admin(session, user_id)
+    departments = [] if admin else department_ids_of(session, user_id)
+    if not admin and not departments:
+        return None
+    stmt = select(Record.id, Record.department_id).where(Record.project_id == project_id)
+    row = session.execute(stmt.order_by(Record.fiscal_year.desc()).limit(1)).first()
+    if row is None or not (admin or row.department_id in departments):
+        return None
+    return int(row.id)
