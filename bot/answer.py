@@ -86,6 +86,15 @@ def count(n: int | None) -> str:
     return "未記入" if n is None else f"{n:,}件"
 
 
+def average_amount(thousands: float) -> str:
+    """8893.43 (千円) -> 8,893.4千円（約889万3千円）."""
+    return f"{thousands:,.1f}千円（約{man_yen(round(thousands))}）"
+
+
+def average_count(n: float) -> str:
+    return f"{n:,.1f}件"
+
+
 def kpi_value(value: Decimal | None, status: KpiStatus) -> str:
     if status == KpiStatus.PENDING:
         return "集計中"
@@ -102,10 +111,10 @@ def kpi_progress(kpi: Kpi) -> str:
 
 def kpi_line(kpi: Kpi) -> str:
     unit = f"（{kpi.unit}）" if kpi.unit else ""
-    return (
-        f"{kpi.name}{unit}：目標値 {kpi_value(kpi.target, kpi.target_status)}、"
-        f"実績値 {kpi_value(kpi.actual, kpi.actual_status)}（{kpi_progress(kpi)}）"
-    )
+    actual = kpi_value(kpi.actual, kpi.actual_status)
+    progress = kpi_progress(kpi)
+    shown = f"{actual}（{progress}）" if progress != actual else actual  # 集計中 once, not twice
+    return f"{kpi.name}{unit}：目標値 {kpi_value(kpi.target, kpi.target_status)}、実績値 {shown}"
 
 
 def evaluation_text(record: Record) -> str:
@@ -159,29 +168,42 @@ def field_value(record: Record, name: str) -> str:
 
 
 def field_sentence(record: Record, name: str) -> str:
-    """A sentence about one field of a named record."""
+    """A sentence about one field of a named record, to follow 「〇〇事業（令和3年度）の」."""
     value = field_value(record, name)
     label = FIELD_NAMES[name]
     match name:
         case "donation_amount":
             return f"寄附額は{value}、寄附件数は{count(record.donation_count)}です。"
-        case "donation_count" | "project_cost" | "department" | "goal":
+        case "donation_count" | "project_cost" | "department":
             return f"{label}は{value}です。"
+        case "goal":
+            return f"基本目標は「{value}」です。"
         case "evaluation":
             effective = (
                 values.KPI_EFFECTIVE_LABELS[record.kpi_effective] if record.kpi_effective is not None else "未記入"
             )
-            return f"事業の評価は「{value}」です。KPI達成への有効性：{effective}"
+            return f"事業の評価は「{value}」です。KPI達成への有効性は「{effective}」とされています。"
         case "policy":
-            reason = f"（理由：{record.policy_reason}）" if record.policy_reason else ""
-            return f"今後の方針は「{value}」です{reason}。"
+            reason = record.policy_reason.rstrip("。") if record.policy_reason else ""
+            return f"今後の方針は「{value}」です" + (f"（理由：{reason}）。" if reason else "。")
         case "expert_opinion":
             draft = "（案）" if record.expert_opinion_status == ReviewStatus.DRAFT and record.expert_opinion else ""
-            return f"外部有識者からの意見{draft}：\n{value}"
+            return f"外部有識者からの意見{draft}は次のとおりです。\n{value}"
         case "kpi":
-            return f"KPI：\n{value}" if record.kpis else "KPIは登録されていません。"
+            return f"KPIは次のとおりです。\n{value}" if record.kpis else "KPIは登録されていません。"
         case _:
-            return f"{label}：\n{value}"
+            return f"{label}は次のとおりです。\n{value}"
+
+
+def fields_text(record: Record, names: list[str]) -> str:
+    """The answer to one or more fields of a record: 「〇〇（令和3年度）の寄附額は…です。」."""
+    sentences = [field_sentence(record, n) for n in names if not (n == "donation_count" and "donation_amount" in names)]
+    return f"{record_heading(record)}の" + "\n".join(sentences)
+
+
+def summary_text(record: Record, facts: list[tuple[str, str]]) -> str:
+    lines = "\n".join(f"・{label}：{value}" for label, value in facts)
+    return f"{record_heading(record)}の概要は次のとおりです。\n{lines}"
 
 
 def summary_facts(record: Record) -> list[tuple[str, str]]:

@@ -1,22 +1,38 @@
 """Answering a question: intent, name matching, an honest decision, then the answer.
 
-Decision rule (measured on tests/questions and bench/): a project is answered when its best
-form scores at least ACCEPT and leads every other project by MARGIN; close runners-up make the
-answer ``ambiguous`` with candidates; below ACCEPT nothing is answered (``not_found``), with
-「もしかして」 suggestions for scores above SUGGEST. A mention that matches no name is looked up in
-the projects' texts (事業内容, 振り返り, KPI …) only when every content word of it occurs there.
+Decision rule (measured on tests/questions.jsonl, the dev questions and bench/match_bench.py):
+each mention is looked up among project, department and goal names, also without the issuer's
+name in front and without generic words at the end (事業, 制度, 課 …). A name is *strong* when one
+of its forms accounts for everything meaningful the user typed (``bot.match.explain``: no kanji
+left over unless a homophone, at most one stray kana in a longer mention) and either scores at
+least ACCEPT or is a whole, contiguous part of the name at least PART_MIN characters long
+(環境学習, 自転車対策). Strong names are ranked by the mention as typed; the best answers when no
+other project comes within MARGIN, otherwise the answer is ``ambiguous`` with candidates. A
+mention that no name accounts for is looked up in what the projects are (name, 事業内容, KPI);
+failing that nothing is answered (``not_found``) and the closest names are offered as
+「もしかして」. A longer unknown name is never answered with the figures of a shorter known one:
+医療機関支援基金 is not 医療機関応援金.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from bot import answer as A
-from bot.catalogue import Catalogue, CatalogueCache, ProjectEntry, issuer_prefixes
+from bot.catalogue import (
+    DEPARTMENT_SUFFIXES,
+    GENERIC_SUFFIXES,
+    Catalogue,
+    CatalogueCache,
+    ProjectEntry,
+    issuer_prefixes,
+)
 from bot.intent import Intent, parse
+from bot.match import QUERY_WEIGHT, FormIndex, is_kanji
 from bot.normalize import fold
-from bot.reading import nouns, reading
+from bot.reading import compounds, reading, verbs
 from store import queries, values
 from store.db import Database
 from store.models import Issuer, Record
@@ -26,9 +42,25 @@ log = logging.getLogger(__name__)
 ACCEPT = 0.8
 MARGIN = 0.06
 SUGGEST = 0.55
+PART_MIN = 3  # characters (matching key) of a mention that is a whole part of one name
+EXPLAIN_FLOOR = QUERY_WEIGHT - 0.01  # a form accounting for every character scores at least this
 MAX_QUESTION = 500
 LIST_LIMIT = 30
 AMOUNT_FIELDS = ("donation_amount", "project_cost", "donation_count")
+KIND_ORDER = {"project": 0, "department": 1, "goal": 2}
+# Generic words a mention may end with that the name lacks (健康ポイント事業, 健康長寿課).
+SUFFIXES: dict[str, tuple[str, ...]] = {"project": GENERIC_SUFFIXES, "department": DEPARTMENT_SUFFIXES, "goal": ()}
+CONTENT_SUFFIXES = ("事業", "プロジェクト")
+# Words that say nothing about which project is meant, left out of a content search.
+CONTENT_STOP = frozenset(fold(w) for w in ("事業", "制度", "取組", "取り組み", "もの", "こと", "県", "本県", "全体"))
+# fmt: off
+GENERIC_VERBS = frozenset((
+    "使う", "行う", "遣る", "やる", "為る", "進める", "取り組む", "扱う", "関わる", "関する",
+    "対する", "向ける", "係る", "出来る", "有る", "居る", "成る", "言う", "思う", "教える",
+    "知る", "見る", "分かる", "聞く", "調べる", "探す", "良い", "無い", "多い", "少ない",
+))
+# fmt: on
+_CONJUNCTIONS = re.compile(r"と|及び|および|や|、|,|&|＆")
 
 HELP_HINT = (
     "事業名と知りたい項目を書いてください。例：「ぐんま健康ポイントの寄附額は？」「寄附額の合計は？」"
@@ -38,8 +70,24 @@ HELP_HINT = (
 
 @dataclass
 class Hit:
+    kind: str  # project | department | goal
     index: int
     score: float
+    explained: bool = False
+    strong: bool = False
+
+
+@dataclass
+class Resolved:
+    """What one mention names: projects (one, or several when ambiguous), departments or a goal."""
+
+    projects: list[int] = field(default_factory=list)
+    departments: list[int] = field(default_factory=list)
+    goal: int | None = None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.projects) > 1
 
 
 class Asker:
@@ -77,24 +125,90 @@ class _Answering:
         self.cat = catalogue
         self.intent = intent
         self.q = intent.question
+        self.suggestions: dict[int, float] = {}  # project index -> best score, for 「もしかして」
 
     # --- matching -----------------------------------------------------------------------------
-    def _variants(self, mention: str) -> list[str]:
+    def _issuer_of_mention(self, mention: str) -> Issuer | None:
+        """The issuer when the mention is only its name (群馬県の事業一覧 → every 群馬県 project)."""
+        key = fold(mention)
+        for issuer in self.cat.issuers.values():
+            if key in {fold(p) for p in issuer_prefixes(issuer.name)}:
+                return issuer
+        return None
+
+    def _variants(self, mention: str, suffixes: tuple[str, ...]) -> list[str]:
+        """The mention, without the issuer's name in front, and without generic words at the end."""
         out = [mention]
         for issuer in self.cat.issuers.values():
             for prefix in issuer_prefixes(issuer.name):
-                if mention.startswith(prefix) and len(mention) - len(prefix) >= 2:
-                    out.append(mention[len(prefix) :])
-        return out
+                rest = _without_prefix(mention, fold(prefix))
+                if rest is not None and len(rest) >= 2:
+                    out.append(rest)
+        for base in list(out):
+            current = base
+            while True:
+                suffix = next((s for s in suffixes if current.endswith(s) and len(current) > len(s) + 1), None)
+                if suffix is None:
+                    break
+                current = current[: -len(suffix)]
+                out.append(current)
+        return list(dict.fromkeys(out))
 
-    def _hits(self, index_name: str) -> list[Hit]:
-        index = getattr(self.cat, index_name)
-        best: dict[int, float] = {}
-        for mention in self.intent.mentions:
-            for variant in self._variants(mention):
-                for entity, score in index.best(fold(variant), reading(variant), limit=6):
-                    best[entity] = max(best.get(entity, 0.0), score)
-        return sorted((Hit(i, s) for i, s in best.items()), key=lambda h: -h.score)
+    def _hits(self, index: FormIndex, kind: str, mention: str) -> list[Hit]:
+        best: dict[int, Hit] = {}
+        seen: set[str] = set()
+        for variant in self._variants(mention, SUFFIXES[kind]):
+            key, spoken = fold(variant), reading(variant)
+            if key in seen:
+                continue
+            seen.add(key)
+            for entity, raw in index.best(key, spoken, limit=8):
+                found = index.explain(entity, key, spoken, floor=EXPLAIN_FLOOR) if raw >= EXPLAIN_FLOOR else None
+                explained = strong = False
+                if found is not None and found.explained:
+                    explained = True
+                    strong = found.score >= ACCEPT or (found.whole and len(key) >= PART_MIN)
+                old = best.get(entity)
+                if old is None or (strong, explained) > (old.strong, old.explained):
+                    best[entity] = Hit(kind, entity, raw, explained, strong)
+        # Rank by what was typed, not by the shortened variant that explained it: a name holding
+        # all of 自転車安全対策 comes before one that holds only the peeled 自転車安全.
+        typed_key, typed_reading = fold(mention), reading(mention)
+        for hit in best.values():
+            hit.score = index.score_of(hit.index, typed_key, typed_reading)
+        return list(best.values())
+
+    def resolve(self, mention: str) -> Resolved | None:
+        """What ``mention`` names, or None when no name accounts for it."""
+        hits = (
+            self._hits(self.cat.project_index, "project", mention)
+            + self._hits(self.cat.department_index, "department", mention)
+            + self._hits(self.cat.goal_index, "goal", mention)
+        )
+        for h in hits:
+            if h.kind == "project" and h.score >= SUGGEST:
+                self.suggestions[h.index] = max(self.suggestions.get(h.index, 0.0), h.score)
+        strong = sorted((h for h in hits if h.strong), key=lambda h: (-h.score, KIND_ORDER[h.kind]))
+        if not strong:
+            return None
+        top = strong[0]
+        close = [h for h in strong if h.score >= top.score - MARGIN]
+        projects = [h.index for h in close if h.kind == "project"]
+        if top.kind == "project":
+            return Resolved(projects=projects[:5])
+        if top.kind == "department":
+            return Resolved(departments=[h.index for h in close if h.kind == "department"])
+        return Resolved(goal=top.index)
+
+    def _split(self, mention: str) -> list[Resolved] | None:
+        """「医療機関応援金と健康ポイント」: every part of a joined mention must name something."""
+        parts = [p for p in _CONJUNCTIONS.split(mention) if p]
+        if len(parts) < 2:
+            return None
+        found = [self.resolve(p) for p in parts]
+        if any(r is None for r in found):
+            return None
+        return [r for r in found if r is not None]
 
     # --- decision ------------------------------------------------------------------------------
     def run(self) -> A.Answer:
@@ -103,44 +217,93 @@ class _Answering:
             return A.Answer(
                 self.q, "not_found", "事業が登録されていません。kensho import でデータを取り込んでください。"
             )
-        if not intent.mentions:
-            if intent.op or intent.list_cue or intent.goal_number or intent.policy_words or intent.fields:
-                return self.scope_answer(self._default_issuer(), departments=())
+        issuer: Issuer | None = None
+        mentions = []
+        for mention in intent.mentions:
+            named = self._issuer_of_mention(mention)
+            if named is not None:
+                issuer = named
+            else:
+                mentions.append(mention)
+        if not mentions:
+            if intent.asks_something or issuer is not None:
+                return self.scope_answer(issuer or self._default_issuer(), departments=())
             return A.Answer(self.q, "not_found", f"ご質問の対象が分かりませんでした。{HELP_HINT}", kind="help")
-        projects = self._hits("project_index")
-        departments = self._hits("department_index")
-        goals = self._hits("goal_index")
-        top_p = projects[0].score if projects else 0.0
-        top_d = departments[0].score if departments else 0.0
-        top_g = goals[0].score if goals else 0.0
-        if top_p >= ACCEPT and top_p >= top_d and top_p >= top_g:
-            close = [h for h in projects if h.score >= top_p - MARGIN]
-            if len(close) > 1:
-                return self.ambiguous([self.cat.projects[h.index] for h in close[:5]])
-            return self.project_answer(self.cat.projects[projects[0].index])
-        if top_d >= ACCEPT and top_d >= top_g:
-            close = [h for h in departments if h.score >= top_d - MARGIN]
-            depts = [self.cat.departments[h.index] for h in close]
-            issuer = self.cat.issuers[depts[0].issuer_id]
-            return self.scope_answer(issuer, departments=tuple(d.id for d in depts))
-        if top_g >= ACCEPT:
-            goal = self.cat.goals[goals[0].index]
-            self.intent.goal_number = goal.number
-            return self.scope_answer(self.cat.issuers[goal.issuer_id], departments=())
-        found = self.content_search()
-        if len(found) == 1:
-            return self.project_answer(found[0], via_text=True)
-        if 1 < len(found) <= 5:
-            return self.ambiguous(found)
-        suggestions = [self.cat.projects[h.index] for h in projects if h.score >= SUGGEST][:3]
-        return self.not_found(suggestions)
+        resolved: list[Resolved] = []
+        unresolved: list[str] = []
+        for mention in mentions:
+            found = self.resolve(mention)
+            if found is not None:
+                resolved.append(found)
+                continue
+            parts = self._split(mention)
+            if parts:
+                resolved += parts
+            else:
+                unresolved.append(mention)
+        if not resolved:
+            found_by_text = self.content_search(unresolved)
+            if len(found_by_text) == 1:
+                return self.project_answer(found_by_text[0], via_text=True)
+            if 1 < len(found_by_text) <= 5:
+                return self.ambiguous(found_by_text)
+            return self.not_found()
+        return self.decide(resolved)
 
-    def content_search(self) -> list[ProjectEntry]:
-        words = [w for m in self.intent.mentions for w in nouns(m)]
-        words = [w for w in words if len(w) >= 2]
-        if not words:
+    def decide(self, resolved: list[Resolved]) -> A.Answer:
+        ambiguous = next((r for r in resolved if r.ambiguous), None)
+        if ambiguous is not None:
+            return self.ambiguous([self.cat.projects[i] for i in ambiguous.projects])
+        projects = list(dict.fromkeys(i for r in resolved for i in r.projects))
+        if len(projects) == 1:
+            return self.project_answer(self.cat.projects[projects[0]])
+        if projects:
+            return self.projects_answer([self.cat.projects[i] for i in projects])
+        departments = [self.cat.departments[i] for r in resolved for i in r.departments]
+        goal = next((self.cat.goals[r.goal] for r in resolved if r.goal is not None), None)
+        if goal is not None:
+            self.intent.goal_number = goal.number
+        owner = departments[0].issuer_id if departments else goal.issuer_id if goal else None
+        issuer = self.cat.issuers[owner] if owner is not None else self._default_issuer()
+        return self.scope_answer(issuer, departments=tuple(dict.fromkeys(d.id for d in departments)))
+
+    def content_search(self, mentions: list[str]) -> list[ProjectEntry]:
+        """Projects described by every content word of the mentions (ヘルメット → 自転車安全対策).
+
+        Common words must occur together in the project's name and one of its descriptive texts
+        (事業内容, KPI, aliases); remarks (振り返り, 有識者意見) mention incidental things (子育て世代,
+        整備) and are searched only for name-like words in katakana or Latin letters (ジョブカフェ)
+        and for a phrase of several words found there as typed (若者の就職支援)."""
+        stop = CONTENT_STOP | {fold(p) for i in self.cat.issuers.values() for p in issuer_prefixes(i.name)}
+        common: list[str] = []
+        named: list[str] = []
+        for written in (w for m in mentions for w in compounds(m)):
+            word = fold(written)
+            for suffix in CONTENT_SUFFIXES:
+                key = fold(suffix)
+                if word.endswith(key) and len(word) > len(key):
+                    word = word[: -len(key)]
+            if not word or word in stop or (len(word) < 2 and not is_kanji(word)):
+                continue
+            name_like = not any(is_kanji(c) for c in written) and any(c.isascii() or "ァ" <= c <= "ヺ" for c in written)
+            (named if name_like and len(word) >= 3 else common).append(word)
+        if not common and not named:
             return []
-        return [p for p in self.cat.projects if all(w in p.text for w in words)]
+        # A verb of the mention must be found too: ぐんまで遊ぼう is not about every ぐんま project.
+        common += [stem for m in mentions for lemma, stem in verbs(m) if lemma not in GENERIC_VERBS and stem]
+        # A phrase of several words quoted as it stands in a remark is as good as a description.
+        phrases = [fold(m) for m in mentions] if len(common) >= 2 else []
+        found: list[ProjectEntry] = []
+        words = sorted([*named, *common], key=len, reverse=True)  # the longest is the rarest, mostly
+        for i in self.cat.projects_containing(words[0]):
+            p = self.cat.projects[i]
+            if not all(w in p.text or w in p.remarks for w in words):
+                continue
+            if _in_one_text(p.text, common) or any(ph in p.remarks for ph in phrases):
+                found.append(p)
+            else:  # every word is there, only not as a description: worth a 「もしかして」
+                self.suggestions.setdefault(i, SUGGEST)
+        return found
 
     def _default_issuer(self) -> Issuer:
         counts: dict[int, int] = {}
@@ -155,7 +318,7 @@ class _Answering:
         return A.Answer(
             self.q,
             "ambiguous",
-            f"どの事業のことでしょうか。候補が複数あります。\n{listing}",
+            f"どの事業のことでしょうか。次の事業が候補です。\n{listing}",
             field=self._field(),
             projects=names,
             project_ids=[e.id for e in entries],
@@ -163,12 +326,14 @@ class _Answering:
             kind="lookup",
         )
 
-    def not_found(self, suggestions: list[ProjectEntry]) -> A.Answer:
+    def not_found(self) -> A.Answer:
         mention = self.intent.mention
-        subject = f"「{mention}」に当たる事業" if mention else "該当する事業"
-        body = f"{subject}は見つかりませんでした。"
+        ranked = sorted(self.suggestions.items(), key=lambda kv: -kv[1])
+        suggestions = [self.cat.projects[i] for i, _ in ranked[:3]]
+        subject = f"「{mention}」という事業" if mention else "該当する事業"
+        body = f"{subject}は、登録されている事業の中に見つかりませんでした。"
         if suggestions:
-            body += "\nもしかして：" + "、".join(s.name for s in suggestions)
+            body += "\nもしかして：" + "、".join(f"「{s.name}」" for s in suggestions) + "のことでしょうか。"
         body += f"\n{HELP_HINT}"
         return A.Answer(
             self.q,
@@ -182,23 +347,30 @@ class _Answering:
     def _field(self) -> str | None:
         return self.intent.fields[0] if self.intent.fields else None
 
-    def project_answer(self, entry: ProjectEntry, via_text: bool = False) -> A.Answer:
+    def _project_fields(self) -> list[str]:
+        fields = list(self.intent.fields)
+        if self.intent.counting and "donation_count" not in fields:
+            fields.append("donation_count")  # 健康ポイントは何件？: the donations of that project
+        return fields
+
+    def project_answer(self, entry: ProjectEntry, via_text: bool = False, note: str = "") -> A.Answer:
         intent = self.intent
         record = queries.record_for(self.session, entry.id, intent.year)
         issuer = self.cat.issuers[entry.issuer_id]
+        fields = self._project_fields()
         if record is None:
             have = "、".join(values.fiscal_year_label(y) for y in entry.years) or "なし"
             year = values.fiscal_year_label(intent.year) if intent.year else ""
             return A.Answer(
                 self.q,
                 "not_found",
-                f"{entry.name}の{year}のデータはありません（登録されている年度：{have}）。",
-                field=self._field(),
+                f"{entry.name}の{year}のデータは登録されていません（登録されている年度：{have}）。",
+                field=fields[0] if fields else None,
                 candidates=[A.Candidate(entry.id, entry.name)],
                 kind="lookup",
             )
-        heading = A.record_heading(record)
-        note = f"（「{intent.mention}」を含む事業として回答します）\n" if via_text else ""
+        if via_text:
+            note = f"「{intent.mention}」に関する事業として、{entry.name}についてお答えします。\n" + note
         context = A.source_line(issuer, record.fiscal_year)
         common = {
             "projects": [entry.name],
@@ -207,44 +379,76 @@ class _Answering:
             "context": context,
             "fiscal_year": record.fiscal_year,
         }
-        if not intent.fields:
+        if not fields:
             facts = A.summary_facts(record)
-            body = note + heading + "\n" + "\n".join(f"{k}：{v}" for k, v in facts)
+            body = note + A.summary_text(record, facts)
             return A.Answer(self.q, "answered", body, field="summary", facts=facts, kind="summary", **common)
-        sentences = [A.field_sentence(record, f) for f in intent.fields]
-        if "donation_amount" in intent.fields and "donation_count" in intent.fields:
-            sentences.remove(A.field_sentence(record, "donation_count"))
-        body = note + f"{heading}の" + "\n".join(sentences)
-        facts = [(A.FIELD_NAMES[f], A.field_value(record, f)) for f in intent.fields]
-        return A.Answer(self.q, "answered", body, field=intent.fields[0], facts=facts, kind="lookup", **common)
+        body = note + A.fields_text(record, fields)
+        facts = [(A.FIELD_NAMES[f], A.field_value(record, f)) for f in fields]
+        return A.Answer(self.q, "answered", body, field=fields[0], facts=facts, kind="lookup", **common)
+
+    def projects_answer(self, entries: list[ProjectEntry]) -> A.Answer:
+        """Several named projects at once (医療機関応援金と健康ポイントの寄附額)."""
+        answers = [self.project_answer(e) for e in entries]
+        found = [a for a in answers if a.status == "answered"]
+        if not found:
+            return answers[0]
+        body = "\n\n".join(a.body for a in answers)
+        fields = self._project_fields()
+        return A.Answer(
+            self.q,
+            "answered",
+            body,
+            field=fields[0] if fields else "summary",
+            projects=[name for a in found for name in a.projects],
+            project_ids=[i for a in found for i in a.project_ids],
+            facts=[fact for a in found for fact in a.facts],
+            context=found[0].context,
+            kind="lookup",
+            fiscal_year=found[0].fiscal_year,
+        )
 
     def scope_answer(self, issuer: Issuer, departments: tuple[int, ...]) -> A.Answer:
         intent = self.intent
-        year = intent.year or queries.latest_year(self.session, issuer.id)
-        if year is None:
-            return A.Answer(self.q, "not_found", "データが登録されていません。", kind="aggregate")
+        years = self.cat.years_by_issuer.get(issuer.id, [])
+        year = intent.year or (years[-1] if years else None)
+        if year is None or year not in years:
+            have = "、".join(values.fiscal_year_label(y) for y in years) or "なし"
+            asked = values.fiscal_year_label(year) if year else "対象年度"
+            return A.Answer(
+                self.q,
+                "not_found",
+                f"{issuer.name}の{asked}のデータは登録されていません（登録されている年度：{have}）。",
+                kind="aggregate" if intent.op else "list",
+            )
         labels = tuple(dict.fromkeys(intent.policy_words))
         scope = queries.Scope(issuer.id, year, departments, intent.goal_number, labels)
         title = self._scope_title(scope)
         context = A.source_line(issuer, year)
-        column = next((f for f in intent.fields if f in AMOUNT_FIELDS), None)
-        if intent.op in {"sum", "avg", "max", "min", "rank"}:
+        fields = [f for f in intent.fields if not (departments and f == "department")]
+        column = next((f for f in fields if f in AMOUNT_FIELDS), None)
+        if intent.op in {"sum", "avg", "max", "min", "rank"} and not (intent.counting and intent.op == "sum"):
             return self._aggregate(scope, title, context, column or "donation_amount")
         records = queries.records_in(self.session, scope, limit=LIST_LIMIT)
         total = queries.count_in(self.session, scope)
-        names = [r.project.name for r in records]
-        field = intent.fields[0] if intent.fields else None
+        field_name = fields[0] if fields else None
+        if total == 1 and departments and fields and not intent.counting:
+            # 労働政策課の寄附額: a department with one project answers for that project.
+            entry = next(p for p in self.cat.projects if p.id == records[0].project_id)
+            note = f"{title}は「{entry.name}」の1件です。\n"
+            self.intent.fields = fields
+            return self.project_answer(entry, note=note)
         if total == 0:
             return A.Answer(
                 self.q,
                 "answered",
                 f"{title}に該当する事業はありません。",
-                field=field,
+                field=field_name,
                 context=context,
                 kind="list",
                 fiscal_year=year,
             )
-        lines = [f"・{r.project.name}" + (f"：{self._short(r, field)}" if field else "") for r in records]
+        lines = [f"・{r.project.name}" + (f"：{self._short(r, field_name)}" if field_name else "") for r in records]
         if total > len(records):
             lines.append(f"ほか{total - len(records):,}件")
         body = f"{title}は{total:,}件です。\n" + "\n".join(lines)
@@ -256,8 +460,8 @@ class _Answering:
             self.q,
             "answered",
             body,
-            field=field,
-            projects=names,
+            field=field_name,
+            projects=[r.project.name for r in records],
             project_ids=[r.project_id for r in records],
             title=title,
             context=context,
@@ -265,8 +469,8 @@ class _Answering:
             fiscal_year=year,
         )
 
-    def _short(self, record: Record, field: str) -> str:
-        text = A.field_value(record, field).replace("\n", " ")
+    def _short(self, record: Record, field_name: str) -> str:
+        text = A.field_value(record, field_name).replace("\n", " ")
         return text if len(text) <= 80 else text[:79] + "…"
 
     def _scope_title(self, scope: queries.Scope) -> str:
@@ -276,7 +480,8 @@ class _Answering:
             parts.append("・".join(names))
         if scope.goal_number is not None:
             goal = next((g for g in self.cat.goals if g.number == scope.goal_number), None)
-            parts.append(goal.label if goal else f"基本目標{scope.goal_number}")
+            number, _, title = (goal.label if goal else f"基本目標{scope.goal_number}").partition("：")
+            parts.append(f"{number}「{title}」" if title else number)
         if scope.policy_labels:
             parts.append("今後の方針が「" + "・".join(scope.policy_labels) + "」")
         prefix = "、".join(parts)
@@ -295,23 +500,19 @@ class _Answering:
             return A.Answer(self.q, "answered", body, title=title, **common)
         if op == "avg":
             assert average is not None
-            shown = f"{average:,.1f}件" if column == "donation_count" else f"{average:,.1f}千円"
+            shown = A.average_count(average) if column == "donation_count" else A.average_amount(average)
             body = f"{title}（{n:,}件）の{label}の平均は{shown}です。"
             return A.Answer(self.q, "answered", body, title=title, **common)
         if op in {"max", "min"}:
             records = queries.extreme_ties(self.session, scope, column, descending=op == "max")
-            word = (
-                ("最も多い" if op == "max" else "最も少ない")
-                if column != "project_cost"
-                else ("最も大きい" if op == "max" else "最も小さい")
-            )
+            word = "最も" + _order_word(column, ascending=op == "min")
             value = fmt(getattr(records[0], column))
             names = [r.project.name for r in records]
             if len(records) == 1:
-                body = f"{title}のうち{label}が{word}のは「{names[0]}」で、{value}です。"
+                body = f"{title}のうち、{label}が{word}のは「{names[0]}」で、{value}です。"
             else:
                 listing = "\n".join(f"・{n}" for n in names[:LIST_LIMIT])
-                body = f"{title}のうち{label}が{word}のは次の{len(names)}事業で、いずれも{value}です。\n{listing}"
+                body = f"{title}のうち、{label}が{word}のは次の{len(names)}事業で、いずれも{value}です。\n{listing}"
             return A.Answer(
                 self.q,
                 "answered",
@@ -322,7 +523,26 @@ class _Answering:
                 **common,
             )
         limit = self.intent.top_n or 10
-        ascending = any(w in self.intent.text for w in ("少ない", "小さい", "低い", "昇順"))
+        ascending = any(w in self.intent.text for w in ("少な", "小さ", "低い", "安い", "昇順"))
+        nth = self.intent.nth
+        if nth:
+            records = queries.ranked(self.session, scope, column, descending=not ascending, limit=nth)
+            if len(records) < nth:
+                body = f"{title}で{label}のデータがあるのは{len(records)}件のため、{nth}番目はありません。"
+                return A.Answer(self.q, "answered", body, title=title, **common)
+            hit = records[-1]
+            word = _order_word(column, ascending)
+            value = fmt(getattr(hit, column))
+            body = f"{title}のうち、{label}が{nth}番目に{word}のは「{hit.project.name}」で、{value}です。"
+            return A.Answer(
+                self.q,
+                "answered",
+                body,
+                projects=[hit.project.name],
+                project_ids=[hit.project_id],
+                title=title,
+                **common,
+            )
         records = queries.ranked(self.session, scope, column, descending=not ascending, limit=min(limit, 50))
         lines = [f"{i}. {r.project.name}：{fmt(getattr(r, column))}" for i, r in enumerate(records, 1)]
         order = "少ない順" if ascending else "多い順"
@@ -336,3 +556,29 @@ class _Answering:
             title=title,
             **common,
         )
+
+
+def _in_one_text(text: str, words: list[str]) -> bool:
+    """Whether the words occur together in the project's name and one of its texts (not spread
+    over the 事業内容 of one topic and the 有識者意見 of another)."""
+    if not words:
+        return True
+    name, *texts = text.split("|")
+    return any(all(w in name or w in t for w in words) for t in texts or [""])
+
+
+def _without_prefix(text: str, prefix_key: str) -> str | None:
+    """``text`` without a leading ``prefix_key`` (a matching key: グンマケン matches ぐんまけん)."""
+    if not prefix_key or not fold(text).startswith(prefix_key):
+        return None
+    for end in range(1, len(text) + 1):
+        if fold(text[:end]) == prefix_key:
+            return text[end:]
+    return None
+
+
+def _order_word(column: str, ascending: bool) -> str:
+    """多い/少ない for donations, 大きい/小さい for a project's cost."""
+    if column == "project_cost":
+        return "小さい" if ascending else "大きい"
+    return "少ない" if ascending else "多い"

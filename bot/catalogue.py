@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -31,8 +32,6 @@ GENERIC_SUFFIXES = (
     "対策",
     "プロジェクト",
     "キャンペーン",
-    "の活躍",
-    "の",
 )
 DEPARTMENT_SUFFIXES = ("課", "室", "局")
 _BRACKETS = re.compile(r"[（(「『【]([^）)」』】]*)[）)」』】]")
@@ -42,7 +41,7 @@ _SEPARATORS = re.compile(r"[！!？?・／/\s　]+")
 def issuer_prefixes(issuer: str) -> list[str]:
     """群馬県 -> 群馬県, 群馬, ぐんま (+ の): prefixes a name may carry that users leave out."""
     short = re.sub(r"[都道府県市町村]$", "", issuer)
-    prefixes = [issuer, short, reading(short), "県", "本県"]
+    prefixes = [issuer, short, reading(issuer), reading(short), "県", "本県"]
     return sorted({p + suffix for p in prefixes if p for suffix in ("の", "")}, key=len, reverse=True)
 
 
@@ -83,7 +82,10 @@ class ProjectEntry:
     years: list[int] = field(default_factory=list)
     department_id: int | None = None  # in the latest year
     goal_number: int | None = None
-    text: str = ""  # folded texts of the latest year, for content search
+    # Matching keys for content search, "|"-separated, of the latest year: what the project is
+    # (name, 事業内容, KPI, aliases) and what was said about it (振り返り, 有識者意見, 方針の理由).
+    text: str = ""
+    remarks: str = ""
 
 
 @dataclass
@@ -113,6 +115,20 @@ class Catalogue:
         self.department_index = FormIndex([])
         self.goal_index = FormIndex([])
         self.projects_by_department: dict[int, list[int]] = defaultdict(list)
+        self.years_by_issuer: dict[int, list[int]] = {}  # fiscal years on record, ascending
+        # Every project's texts in one string, so that a word is found with str.find, not a loop.
+        self._corpus = ""
+        self._starts: list[int] = []
+
+    def projects_containing(self, word: str) -> list[int]:
+        """Indexes of the projects whose name or texts (``text``, ``remarks``) contain ``word``."""
+        found: list[int] = []
+        at = self._corpus.find(word) if word else -1
+        while at >= 0:
+            i = bisect_right(self._starts, at) - 1
+            found.append(i)
+            at = self._corpus.find(word, self._starts[i + 1] if i + 1 < len(self._starts) else len(self._corpus))
+        return found
 
     @classmethod
     def load(cls, db: Database) -> Catalogue:
@@ -144,11 +160,14 @@ class Catalogue:
                     Record.policy_reason,
                 ).order_by(Record.project_id, Record.fiscal_year)
             )
-            for rid, pid, year, dept, goal, *texts in rows:
+            for rid, pid, year, dept, goal, result, *remarks in rows:
                 entry = entries[pid]
                 entry.years.append(year)
                 entry.department_id, entry.goal_number = dept, goal_numbers.get(goal) if goal else None
-                entry.text = fold(" ".join([*texts, *kpi_names.get(rid, []), *entry.aliases]))
+                # One key per text, kept apart so that a word never spans two fields.
+                described = [entry.name, result or "", *kpi_names.get(rid, []), *entry.aliases]
+                entry.text = "|".join(fold(t) for t in described if t)
+                entry.remarks = "|".join(fold(t) for t in remarks if t)
             catalogue.projects = list(entries.values())
             catalogue.departments = [
                 DepartmentEntry(d.id, d.name, d.issuer_id) for d in session.scalars(select(Department))
@@ -161,6 +180,15 @@ class Catalogue:
         for i, p in enumerate(catalogue.projects):
             if p.department_id is not None:
                 catalogue.projects_by_department[p.department_id].append(i)
+        years: dict[int, set[int]] = defaultdict(set)
+        for p in catalogue.projects:
+            years[p.issuer_id].update(p.years)
+        catalogue.years_by_issuer = {issuer: sorted(ys) for issuer, ys in years.items()}
+        offset = 0
+        for p in catalogue.projects:
+            catalogue._starts.append(offset)
+            offset += len(p.text) + len(p.remarks) + 2
+        catalogue._corpus = "".join(f"{p.text}|{p.remarks}\x00" for p in catalogue.projects)
         catalogue.project_index = _index(
             (i, name_forms(n, GENERIC_SUFFIXES, prefixes.get(p.issuer_id, [])))
             for i, p in enumerate(catalogue.projects)

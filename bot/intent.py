@@ -3,11 +3,17 @@
 Patterns are written against ``bot.normalize.surface`` (NFKC, case-folded, 寄付 -> 寄附, no spaces).
 Everything recognized is cut out of the question; what remains, trimmed of particles and
 question words, is the mention that is matched against project, department and goal names.
+
+A recognized word glued on both sides to other text without a particle (医療機関**評価**基金,
+住み**続け**たくなる) was part of a longer name or word: it is put back, and means nothing. Pieces
+that hold only particles, auxiliaries and generic words (「する事業のうち」) are no mention. Counting
+words (何件, いくつ) are kept undecided: the donations of a named project, the projects of a list.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.normalize import surface
@@ -62,10 +68,13 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
         "担当課のコメント",
         "担当課の所見",
         "所見",
+        "今後の展望",
+        "今後の課題",
     ),
     "policy": (
         "今後の方針の理由",
         "今後の方針",
+        "方針の理由",
         "今後の予定",
         "今後どうなる",
         "今後どうする",
@@ -75,10 +84,8 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
         "来年度も",
         "来年も",
         "次年度も",
-        "続く",
-        "続ける",
-        "続きます",
         "存続",
+        "いつまで",
     ),
     "evaluation": (
         "kpi達成への有効性",
@@ -95,6 +102,7 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
     "kpi": (
         "kpiの目標値",
         "kpiの実績値",
+        "kpiの達成状況",
         "kpi",
         "目標値",
         "実績値",
@@ -129,6 +137,7 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
         "どんな取組",
         "取り組み",
         "取組",
+        "結果",
         "やったこと",
         "実施状況",
         "成果",
@@ -152,7 +161,16 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
         "何課",
         "誰が",
     ),
-    "goal": ("総合戦略の位置付け", "総合戦略の位置づけ", "位置付け", "位置づけ", "基本目標"),
+    "goal": (
+        "地方版総合戦略の位置付け",
+        "地方版総合戦略の位置づけ",
+        "総合戦略の位置付け",
+        "総合戦略の位置づけ",
+        "総合戦略",
+        "位置付け",
+        "位置づけ",
+        "基本目標",
+    ),
     "project_cost": (
         "総事業費",
         "事業費用",
@@ -163,21 +181,24 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
         "費用",
         "経費",
         "コスト",
+        "総額事業費",
         "いくらかかった",
         "かかった",
+        "かかって",
+        "かかる",
+        "使った金額",
+        "使った額",
     ),
     "donation_count": (
         "寄附件数",
         "寄附の件数",
+        "寄附数",
         "寄附した企業の数",
         "寄附企業数",
         "寄附した企業",
         "寄附企業",
         "企業数",
         "企業の数",
-        "件数",
-        "何件",
-        "なんけん",
         "何社",
         "社数",
         "何者",
@@ -191,18 +212,37 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
         "寄附の額",
         "寄附の金額",
         "寄附実績",
-        "寄附",
         "いくら集まった",
         "集まった額",
+        "集まった金額",
         "集まった",
         "集めた",
         "集まり",
+        "集まって",
         "ふるさと納税額",
         "納税額",
     ),
 }
+# 寄附 alone names the donation without saying which figure: the amount, unless a count is asked.
+DONATION_WORDS = ("寄附", "ふるさと納税")
+# Counting words: the number of donations for a project, the number of projects for a list.
+COUNT_WORDS = ("件数", "何件", "なんけん", "いくつ", "幾つ", "何個", "何本", "数は")
+# Words asking for everything about a project (the summary), cut out of the mention.
+SUMMARY_WORDS = (
+    "基本情報",
+    "概要",
+    "詳細",
+    "詳しく",
+    "くわしく",
+    "全項目",
+    "全部の項目",
+    "まとめ",
+    "要約",
+    "プロフィール",
+    "内訳",
+)
 # Words that ask for money without saying which: the donation, unless another amount is named.
-WEAK_AMOUNT = ("金額", "いくら", "幾ら", "額")
+WEAK_AMOUNT = ("金額", "いくら", "幾ら", "額", "お金")
 
 OPS: dict[str, tuple[str, ...]] = {
     "rank": (
@@ -223,6 +263,7 @@ OPS: dict[str, tuple[str, ...]] = {
         "並び替え",
     ),
     "min": (
+        "最小値",
         "最小",
         "最も少ない",
         "一番少ない",
@@ -241,6 +282,7 @@ OPS: dict[str, tuple[str, ...]] = {
         "小さい",
     ),
     "max": (
+        "最大値",
         "最大",
         "最も多い",
         "一番多い",
@@ -272,8 +314,10 @@ OPS: dict[str, tuple[str, ...]] = {
         "あわせて",
         "計は",
         "総寄附",
+        "合計額",
+        "総数",
     ),
-    "avg": ("平均",),
+    "avg": ("平均値", "平均額", "平均"),
     "count": (
         "何事業",
         "事業数",
@@ -288,38 +332,89 @@ OPS: dict[str, tuple[str, ...]] = {
         "何件あ",
         "何個あ",
         "件ありますか",
-        "ありますか",
     ),
 }
+# A bare superlative (最も寄附を集めた) is a maximum unless a word of smallness follows it.
+SUPERLATIVES = ("最も", "もっとも", "一番", "いちばん", "1番", "ナンバーワン", "no1")
+SMALL_WORDS = ("少", "小さ", "低", "安")
 POLICY_SYNONYMS: dict[str, str] = {
     "続く": "継続",
-    "続ける": "継続",
+    "続け": "継続",
+    "続き": "継続",
     "継続中": "継続",
     "終わる": "終了",
+    "終わり": "終了",
     "終わった": "終了",
     "廃止": "終了",
     "中止": "終了",
     "やめる": "終了",
+    "やめた": "終了",
+    "打ち切": "終了",
     "終了予定": "終了",
     "拡大": "拡充",
 }
 HISTORY_WORDS = ("更新履歴", "変更履歴", "修正履歴", "履歴", "誰が更新", "誰が変更")
-LIST_WORDS = ("事業一覧", "一覧", "リスト", "どんな事業", "どの事業", "どれ", "何の事業", "なんの事業", "事業名")
+LIST_WORDS = (
+    "事業一覧",
+    "一覧",
+    "リスト",
+    "どんな事業",
+    "どの事業",
+    "どれ",
+    "何の事業",
+    "なんの事業",
+    "事業名",
+    "全部教えて",
+    "すべて教えて",
+    "全て教えて",
+)
 
 _YEAR = re.compile(
     r"(?:令和|r)(元|\d{1,2})(?:年度|年)?|(?:平成|h)(\d{1,2})(?:年度|年)|(?:fy)?(20\d{2})(?:年度|年)|fy(20\d{2})"
+    r"|(?<![\d,.])(20\d{2})(?![\d,.万千億円件人%])"
 )
 _GOAL = re.compile(r"基本目標(\d+)")
 _TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)|(\d+)位まで")
+_NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _START_NOISE = re.compile(r"^(?:ねえ|あの|えっと|すみません|すいません|質問です|質問|教えてください|教えて|、|。|,)+")
+# Courtesies and addressing that carry no meaning for the answer, cut wherever they stand.
+_COURTESY = re.compile(
+    r"<@[a-z0-9]+(?:\|[^>]*)?>|^@[a-z0-9_.\-]+|"
+    r"(?:いつも)?お世話になっております|お疲れ様です|お疲れさまです|おつかれさまです|恐れ入りますが|恐縮ですが|"
+    r"お手数ですが|お忙しいところ(?:すみません|恐縮ですが)?|すみませんが|"
+    r"よろしくお願い(?:いた|致)?します|お願い(?:いた|致)?します|ご教示(?:ください|いただけますか|願います)|"
+    r"教えていただけ(?:ます|ません)(?:でしょう)?か|教えてもらえ(?:ます|ません)か|教えてほしい(?:です)?"
+)
+# Relative years mean the latest year on record: the only one a committee document reports.
+_RELATIVE_YEAR = re.compile(r"最新|直近|今年度|本年度|昨年度|前年度|去年|今年|現在")
+# Brackets and slashes separate mentions: 健康ポイント（健康長寿社会づくり推進課）, 医療機関応援金/寄附額.
+_BRACKETS = re.compile(r"[()\[\]「」『』【】〔〕［］/:]")
+# After a cut word, a piece may open with a conjunction: 「寄附額と件数」「健康ポイントの寄附額と医療…」.
+_JOINING = re.compile(r"^(?:と|や|および|及び|また|あと|それと|それから|、|,|が|を|は|の|に|で|も|へ)+(?=.)")
 _END_NOISE = re.compile(
     r"(?:について教えて|について|に関して|に関する|を教えて|教えて|ください|下さい|ですか|でしょうか|ますか|"
     r"を知りたい|知りたい|が知りたい|見せて|表示して|出して|はなんですか|は何|はなに|なに|何|どこ|どれ|"
     r"いくら|どのくらい|どれくらい|どう|どうなって(?:い)?る|どうだった|だった|でした|です|ます|ある|あります|"
+    r"の情報|のデータ|の状況|の中身|の様子|のすべて|の全て|の全部|の件|のこと|"
     r"なの|なん|いる|された|した|する|った|とは|って|という|と言う|は|を|が|も|の|と|で|に|か|ね|よ|"
     r"[?？。、!！・…\s])$"
 )
 _SEPARATOR = "\x00"
+
+# A leftover piece made only of these (by part of speech or lemma) is no mention: 「する事業のうち」「の事業を全部」.
+_NOISE_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "接続詞"})
+# fmt: off
+_NOISE_LEMMAS = frozenset((
+    "事業", "全部", "全て", "総て", "全体", "各", "全", "総", "一番", "最",
+    "最も", "尤も", "値", "額", "金額", "内", "中", "事", "物", "件",
+    "数", "一覧", "順", "年度", "データ", "情報", "状況", "為る", "有る", "有り",
+    "居る", "成る", "教える", "並べる", "知る", "見る", "見せる", "出す", "言う", "呉れる",
+    "下さる", "付ける", "位置", "就く", "何", "何れ", "何の", "此れ", "其れ", "欲しい",
+    "登録", "予定", "多い", "少ない", "大きい", "小さい", "高い", "低い", "位", "番",
+    "目", "ところ", "方", "それぞれ", "合計", "現在", "時点", "今", "最新", "該当",
+    "含む", "属する", "当て嵌まる", "入る",
+))
+# fmt: on
 
 
 @dataclass
@@ -329,16 +424,32 @@ class Intent:
     fields: list[str] = field(default_factory=list)
     op: str | None = None
     top_n: int | None = None
+    nth: int | None = None  # 2番目に多い: one place of the ranking
     year: int | None = None
     goal_number: int | None = None
     policy_words: list[str] = field(default_factory=list)  # 継続 / 終了 / … as typed (normalized)
     history: bool = False
     list_cue: bool = False
     mentions: list[str] = field(default_factory=list)
+    counting: bool = False  # 何件 / いくつ without 寄附: donations of a project, or projects of a list
+    summary_cue: bool = False  # 概要 / 詳細: everything about a project
 
     @property
     def mention(self) -> str:
         return max(self.mentions, key=len) if self.mentions else ""
+
+    @property
+    def asks_something(self) -> bool:
+        """Whether anything besides a name was recognized (a list or total can then be answered)."""
+        return bool(
+            self.op
+            or self.list_cue
+            or self.goal_number is not None
+            or self.policy_words
+            or self.fields
+            or self.counting
+            or self.year
+        )
 
 
 def _alternation(words: object) -> re.Pattern[str]:
@@ -350,9 +461,14 @@ _ALL_FIELD_WORDS = {surface(w): name for name, words in FIELD_WORDS.items() for 
 _FIELD_PATTERN = _alternation(_ALL_FIELD_WORDS)
 _OP_WORDS = {surface(w): op for op, words in OPS.items() for w in words}
 _OP_PATTERN = _alternation(_OP_WORDS)
+_SUPERLATIVE_PATTERN = _alternation(SUPERLATIVES)
 _HISTORY_PATTERN = _alternation(HISTORY_WORDS)
 _LIST_PATTERN = _alternation(LIST_WORDS)
 _WEAK_PATTERN = _alternation(WEAK_AMOUNT)
+_DONATION_PATTERN = _alternation(DONATION_WORDS)
+_COUNT_PATTERN = _alternation(COUNT_WORDS)
+_SUMMARY_PATTERN = _alternation(SUMMARY_WORDS)
+_PARTICLE_EDGE = "のはがをとでにもへや"
 
 
 def trim(mention: str) -> str:
@@ -367,23 +483,47 @@ def trim(mention: str) -> str:
     return mention
 
 
+def is_noise(piece: str) -> bool:
+    """Whether a leftover piece holds nothing that could be a name (only particles, 事業, する …)."""
+    from bot.reading import tokens  # the analyzer loads on first use, not on import
+
+    return all(pos in _NOISE_POS or lemma in _NOISE_LEMMAS for pos, lemma in tokens(piece))
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """A recognized word cut out of the question, with what it means for the intent."""
+
+    word: str
+    match: re.Match[str]
+    effect: Callable[[re.Match[str]], None]
+    glue: bool = True  # whether it may have been cut from inside a name (punctuation may not)
+
+
+def _no_effect(match: re.Match[str]) -> None:
+    """Words that are cut out of the mention and change nothing else."""
+
+
 def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
     """Read what is asked. ``policy_labels`` are the issuer's 今後の方針 choices (継続, 終了, …)."""
     text = surface(question)
     intent = Intent(question=question, text=text)
-    work = text
+    # The question as pieces: text still to read (str) and recognized words (_Cut) whose effect on
+    # the intent is applied at the end, once words cut from inside a longer name have been put back.
+    parts: list[str | _Cut] = [text]
 
-    def cut(pattern: re.Pattern[str], on_match: object) -> None:
-        nonlocal work
-        pieces: list[str] = []
-        last = 0
-        for m in pattern.finditer(work):
-            if on_match(m) is False:  # type: ignore[operator]
+    def cut(pattern: re.Pattern[str], effect: Callable[[re.Match[str]], None], glue: bool = True) -> None:
+        out: list[str | _Cut] = []
+        for part in parts:
+            if isinstance(part, _Cut):
+                out.append(part)
                 continue
-            pieces += [work[last : m.start()], _SEPARATOR]
-            last = m.end()
-        pieces.append(work[last:])
-        work = "".join(pieces)
+            last = 0
+            for m in pattern.finditer(part):
+                out += [part[last : m.start()], _Cut(m.group(0), m, effect, glue)]
+                last = m.end()
+            out.append(part[last:])
+        parts[:] = out
 
     def on_year(m: re.Match[str]) -> None:
         if m.group(1):
@@ -391,54 +531,155 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
         elif m.group(2):
             intent.year = 1988 + int(m.group(2))
         else:
-            intent.year = int(m.group(3) or m.group(4))
-
-    cut(_YEAR, on_year)
-    cut(_GOAL, lambda m: setattr(intent, "goal_number", int(m.group(1))))
-    cut(_HISTORY_PATTERN, lambda m: setattr(intent, "history", True))
+            intent.year = int(m.group(3) or m.group(4) or m.group(5))
 
     def on_top(m: re.Match[str]) -> None:
         intent.top_n = int(m.group(1) or m.group(2))
         intent.op = "rank"
-
-    cut(_TOP_N, on_top)
 
     def on_field(m: re.Match[str]) -> None:
         name = _ALL_FIELD_WORDS[m.group(0)]
         if name not in intent.fields:
             intent.fields.append(name)
 
-    cut(_FIELD_PATTERN, on_field)
-
     def on_op(m: re.Match[str]) -> None:
         op = _OP_WORDS[m.group(0)]
         if intent.op is None or (intent.op in {"max", "min"} and op == "rank"):
             intent.op = op
 
+    def on_superlative(m: re.Match[str]) -> None:
+        superlatives.append(m)
+
+    superlatives: list[re.Match[str]] = []
+    flags: set[str] = set()
+    cut(_COURTESY, _no_effect, glue=False)
+    cut(_BRACKETS, _no_effect, glue=False)
+    cut(_YEAR, on_year)
+    cut(_RELATIVE_YEAR, _no_effect)
+    cut(_GOAL, lambda m: setattr(intent, "goal_number", int(m.group(1))))
+    cut(_HISTORY_PATTERN, lambda m: setattr(intent, "history", True))
+    cut(_TOP_N, on_top)
+
+    def on_nth(m: re.Match[str]) -> None:
+        intent.nth = int(m.group(1) or m.group(2) or m.group(3))
+        intent.op = "rank"
+
+    cut(_NTH, on_nth)
+    cut(_SUMMARY_PATTERN, lambda m: setattr(intent, "summary_cue", True))
+    cut(_FIELD_PATTERN, on_field)
     cut(_OP_PATTERN, on_op)
+    cut(_SUPERLATIVE_PATTERN, on_superlative)
     labels = {surface(p): surface(p) for p in policy_labels or []}
     labels.update({surface(k): surface(v) for k, v in POLICY_SYNONYMS.items() if surface(v) in labels})
     if labels:
         cut(_alternation(labels), lambda m: intent.policy_words.append(labels[m.group(0)]))
-    if not intent.fields:
-        cut(_WEAK_PATTERN, lambda m: intent.fields.append("donation_amount") if not intent.fields else None)
+    cut(_DONATION_PATTERN, lambda m: flags.add("donation"))
+    cut(_COUNT_PATTERN, lambda m: flags.add("counting"))
+    cut(_WEAK_PATTERN, lambda m: flags.add("weak_amount"))
     cut(_LIST_PATTERN, lambda m: setattr(intent, "list_cue", True))
-    mentions = []
-    for piece in work.split(_SEPARATOR):
-        piece = trim(piece)
-        if piece in {"事業", "の事業", "事業は", "全事業", "全て", "すべて", "全部", "各事業"}:
-            intent.list_cue = True
+    kept = _put_back_glued(parts)
+    for part in kept:
+        if isinstance(part, _Cut):
+            part.effect(part.match)
+    superlative_at = superlatives[0].end() if superlatives else None
+    if intent.nth == 1:
+        intent.nth, intent.op, superlative_at = None, None, 0  # 1番目に多い is 一番多い
+    if superlative_at is not None and intent.op is None:
+        after = text[superlative_at:]
+        intent.op = "min" if any(w in after for w in SMALL_WORDS) else "max"
+    donation, counting = "donation" in flags, "counting" in flags
+    donation = donation or any(f.startswith("donation") for f in intent.fields)
+    if counting and (donation or intent.op in {"max", "min", "rank", "avg"}):
+        # 寄附は何件 / 寄附額と件数 / 件数が一番多い事業: the number of donations.
+        if "donation_count" not in intent.fields:
+            intent.fields.append("donation_count")
+    elif counting:
+        intent.counting = True  # a project's donations, or the projects of a list: decided by the match
+    elif donation and not any(f.startswith("donation") for f in intent.fields):
+        intent.fields.append("donation_amount")
+    if "weak_amount" in flags and not intent.fields and not intent.counting:
+        intent.fields.append("donation_amount")
+    _in_question_order(intent, kept)
+    intent.mentions = _mentions(kept, intent)
+    if intent.policy_words and "policy" not in intent.fields and intent.mentions:
+        # 「健康ポイントは継続？」: a policy word about a named project asks for its 今後の方針.
+        intent.fields.append("policy")
+    return intent
+
+
+def _in_question_order(intent: Intent, parts: list[str | _Cut]) -> None:
+    """Fields in the order the question names them (寄附と事業費: the donation first)."""
+    order: dict[str, int] = {}
+    for i, part in enumerate(parts):
+        if not isinstance(part, _Cut):
             continue
-        if piece.endswith("事業") and not trim(piece[: -len("事業")]):
-            intent.list_cue = True
+        word = part.word
+        if word in _ALL_FIELD_WORDS:
+            order.setdefault(_ALL_FIELD_WORDS[word], i)
+        elif _DONATION_PATTERN.fullmatch(word):
+            order.setdefault("donation_amount", i)
+            order.setdefault("donation_count", i)
+        elif _COUNT_PATTERN.fullmatch(word):
+            order.setdefault("donation_count", i)
+    intent.fields.sort(key=lambda f: order.get(f, len(parts)))
+
+
+def _glued(left: str, right: str) -> bool:
+    """Whether a cut word sat inside a longer name or word: text on both sides, no particle between.
+
+    The right side may be a verb ending (住み続け|たくなる); a right side that is only a question
+    word (健康ポイント事業費|教えて) or noise (全部) leaves the cut as it is."""
+    if not left or not right or left[-1] in _PARTICLE_EDGE or right[0] in _PARTICLE_EDGE:
+        return False
+    tail = trim(right)
+    if not trim(left) or is_noise(trim(left)) or not tail:
+        return False
+    return not is_noise(tail) or "\u3041" <= right[0] <= "\u309f"
+
+
+def _put_back_glued(parts: list[str | _Cut]) -> list[str | _Cut]:
+    """医療機関評価基金 is not 医療機関 + 評価 + 基金: a word cut from inside a name goes back into it."""
+    merged: list[str | _Cut] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        left = merged[-1] if merged else None
+        right = parts[i + 1] if i + 1 < len(parts) else None
+        if (
+            isinstance(part, _Cut)
+            and part.glue
+            and isinstance(left, str)
+            and isinstance(right, str)
+            and _glued(left, right)
+        ):
+            merged[-1] = left + part.word + right
+            i += 2
+            continue
+        merged.append(part)
+        i += 1
+    return merged
+
+
+def _mentions(parts: list[str | _Cut], intent: Intent) -> list[str]:
+    mentions: list[str] = []
+    after_cut = False
+    for part in parts:
+        if isinstance(part, _Cut):
+            after_cut = True
+            continue
+        piece = _JOINING.sub("", part) if after_cut else part
+        piece = trim(piece)
+        after_cut = False
+        if not piece:
             continue
         if piece.endswith("の事業") and len(piece) > 3:
             intent.list_cue = True
             piece = trim(piece[: -len("の事業")])
-        if piece:
-            mentions.append(piece)
-    intent.mentions = mentions
-    if intent.policy_words and "policy" not in intent.fields and mentions:
-        # 「健康ポイントは継続？」: a policy word about a named project asks for its 今後の方針.
-        intent.fields.append("policy")
-    return intent
+        if not piece:
+            continue
+        if is_noise(piece):
+            if "事業" in piece:
+                intent.list_cue = True
+            continue
+        mentions.append(piece)
+    return mentions

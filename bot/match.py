@@ -9,6 +9,12 @@ for Japanese and WRatio/partial_ratio tie hundreds of names at 100 in a large ca
 
 For large catalogues a character-bigram inverted index picks the candidate forms first, so a
 question costs a few hundred comparisons rather than one per name.
+
+A score alone cannot tell a typo from a different name: 医療機関支援基金 scores higher against
+医療機関応援金 than ポイソト against ポイント. ``explain`` therefore looks at what the alignment
+leaves over: a kanji of the mention that no name character accounts for carries meaning
+(支援, 基金, 観光) unless the reading accounts for it (an IME homophone such as 拠典化); a
+stray kana or letter is a typo only when there is at most one of them in a longer mention.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz.distance import LCSseq
+from rapidfuzz.distance import LCSseq, Levenshtein
 from rapidfuzz.process import cdist
 
 QUERY_WEIGHT = 0.65
 FULL_SCAN_LIMIT = 4000  # forms; above this, prefilter with the bigram index
 CANDIDATES = 400
+TYPO_MIN_LENGTH = 5  # a mention this long may carry one stray kana or letter
+FREE = frozenset("の")  # a particle the user may add inside a name (子供の環境学習)
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,104 @@ class Form:
     entity: int  # index of the entity in its FormIndex
     key: str
     reading: str
+
+
+@dataclass(frozen=True)
+class Cover:
+    """An edit alignment of a query against a form, seen from the query's side."""
+
+    meaningful: int  # kanji the form does not account for (支援 in 医療機関支援基金)
+    typos: int  # stray kana or letters, and single characters swapped for another (拠典化)
+    blocks: int  # contiguous matched blocks of the query
+
+    @property
+    def whole(self) -> bool:
+        return self.meaningful == 0 and self.typos == 0 and self.blocks <= 2
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How well a form accounts for a mention: ``explained`` and, stricter, ``whole``."""
+
+    score: float
+    explained: bool  # nothing meaningful left over: particles, one typo, homophone kanji at most
+    whole: bool  # every character accounted for, in at most two blocks (a part of the name)
+    form: Form
+
+
+def is_kanji(char: str) -> bool:
+    """CJK ideographs (and 々), the characters that carry a name's meaning."""
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or char == "々"
+
+
+def same_sound(a: str, b: str) -> bool:
+    """Whether two kanji read alike on their own (典 and 点 are both てん)."""
+    from bot.reading import reading  # the analyzer loads on first use, not on import
+
+    return reading(a) == reading(b)
+
+
+def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
+    """Align ``query`` with ``form`` and sort out what of the query the form does not account for.
+
+    A single matching character with two or more skipped characters of the form on either side
+    (inside the form) is a coincidence, not a match: the う of のうぎょう is not the う of じぎょう."""
+    meaningful = typos = blocks = 0
+    ops = list(Levenshtein.opcodes(query, form))
+
+    def left_over(chars: str) -> None:
+        nonlocal meaningful, typos
+        meaningful += sum(1 for c in chars if is_kanji(c))
+        typos += sum(1 for c in chars if not is_kanji(c) and c not in free)
+
+    def skipped(i: int) -> int:
+        """Form characters skipped by the operation at ``i`` (0 at either end of the form)."""
+        if i < 0 or i >= len(ops) or ops[i].tag == "equal":
+            return 0
+        op = ops[i]
+        if op.dest_start == 0 or op.dest_end == len(form):
+            return 0
+        return op.dest_end - op.dest_start
+
+    for i, op in enumerate(ops):
+        if op.tag == "equal":
+            if op.src_end - op.src_start == 1 and max(skipped(i - 1), skipped(i + 1)) >= 2:
+                left_over(query[op.src_start : op.src_end])
+            else:
+                blocks += 1
+            continue
+        left = [c for c in query[op.src_start : op.src_end] if c not in free]
+        if op.tag == "replace" and len(left) == 1 and op.dest_end - op.dest_start == 1:
+            # One character typed for another: a typo, but a kanji only for a homophone (拠典化).
+            if is_kanji(left[0]) and not same_sound(left[0], form[op.dest_start]):
+                meaningful += 1
+            else:
+                typos += 1
+        else:
+            left_over("".join(left))
+    return Cover(meaningful, typos, blocks)
+
+
+def explain(query: str, query_reading: str, form: Form) -> Explanation:
+    """Whether ``form`` accounts for everything meaningful in the mention (see the module doc)."""
+    return _explain(query, query_reading, form, score(query, query_reading, form))
+
+
+def _explain(query: str, query_reading: str, form: Form, form_score: float) -> Explanation:
+    tolerance = 1 if len(query) >= TYPO_MIN_LENGTH else 0
+    explained = whole = False
+    surface = cover(query, form.key) if query else None
+    if surface is not None:
+        explained = surface.meaningful == 0 and surface.typos <= tolerance
+        whole = surface.whole
+    if query_reading:
+        # Readings explain kana-typed names; a kanji the surface leaves over must be a homophone.
+        spoken = cover(query_reading, form.reading, free=frozenset())  # の is only a particle in writing
+        allowed = 0 if surface is not None and surface.meaningful else tolerance
+        explained = explained or spoken.typos + spoken.meaningful <= allowed
+        whole = whole or spoken.whole
+    return Explanation(form_score, explained, whole, form)
 
 
 def score(query: str, query_reading: str, form: Form) -> float:
@@ -69,6 +175,23 @@ class FormIndex:
                 for gram in _bigrams(form.key) | _bigrams(form.reading):
                     postings[gram].append(i)
             self._postings = {g: np.array(ids, dtype=np.int32) for g, ids in postings.items()}
+        self._by_entity: dict[int, list[Form]] = defaultdict(list)
+        for form in self.forms:
+            self._by_entity[form.entity].append(form)
+
+    def forms_of(self, entity: int) -> list[Form]:
+        return self._by_entity.get(entity, [])
+
+    def score_of(self, entity: int, query: str, query_reading: str) -> float:
+        """The entity's best score over its forms."""
+        return max((score(query, query_reading, f) for f in self.forms_of(entity)), default=0.0)
+
+    def explain(self, entity: int, query: str, query_reading: str, floor: float = 0.0) -> Explanation | None:
+        """The entity's form that best accounts for the mention: explained first, then by score.
+        Forms scoring below ``floor`` are not aligned (an explained form scores at least 0.65)."""
+        scored = [(score(query, query_reading, f), f) for f in self.forms_of(entity)]
+        found = [_explain(query, query_reading, f, s) for s, f in scored if s >= floor]
+        return max(found, key=lambda e: (e.explained, e.whole, e.score), default=None)
 
     def _candidates(self, query: str, query_reading: str) -> np.ndarray | None:
         if not self._postings:

@@ -3,7 +3,8 @@
 ``fold`` makes a matching key: NFKC, case folding, katakana -> hiragana, small kana -> full size,
 long-vowel marks, punctuation, wave dashes (〜 U+301C survives NFKC, ～ U+FF5E does not) and middle
 dots removed, official spelling variants unified (寄付 -> 寄附, 子供/子ども -> こども …).
-Numbers are never merged or dropped in stored text: this is for matching only.
+Between two digits a removed run leaves one separator, so 10〜20 never becomes 1020 (thousands
+separators excepted: 13,200 is 13200). Stored text is never normalized: this is for matching only.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ VARIANTS: dict[str, str] = {
 }
 _SMALL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
 _DROP = re.compile(r"[^\w]|_|ー")  # punctuation, symbols, spaces, wave dashes, middle dots, ー
+# Between two digits a dropped run (10〜20, 1/2, 3.5) leaves one separator, so that numbers are never
+# merged into another number; thousands separators (13,200) are the exception and simply vanish.
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)(?:[^\w,，]|_|ー)[^\w]*(?=\d)")
+NUMBER_SEPARATOR = "~"
 
 
 def nfkc(text: str) -> str:
@@ -56,12 +61,17 @@ _VARIANT_ITEMS = sorted(
 )
 
 
+# 一 (the kanji for one) typed or converted for the long vowel mark between katakana: イノベ一ション.
+_KANJI_ONE_AS_LONG_VOWEL = re.compile(r"(?<=[ァ-ヶ])一(?=[ァ-ヶ])")
+
+
 def fold(text: str) -> str:
     """The matching key of ``text``."""
-    text = to_hiragana(nfkc(text).casefold())
+    text = _KANJI_ONE_AS_LONG_VOWEL.sub("ー", nfkc(text))
+    text = to_hiragana(text.casefold())
     text = unify_variants(text)
     text = text.translate(_SMALL)
-    return _DROP.sub("", text)
+    return NUMBER_SEPARATOR.join(_DROP.sub("", part) for part in _BETWEEN_DIGITS.split(text))
 
 
 def surface(text: str) -> str:

@@ -2,6 +2,8 @@
 
 Tokens the dictionary cannot read (Latin letters, digits, symbols) keep their surface form.
 Readings are cached: names are read once per catalogue, questions once per distinct text.
+The same analyzer also tells the question parser which words are particles or generic
+(``tokens``) and gives content search its nouns and verbs (``compounds``, ``verbs``).
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ def reading(text: str) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def nouns(text: str) -> tuple[str, ...]:
-    """Content words (nouns, their prefixes/suffixes joined) of ``text`` as matching keys."""
+def compounds(text: str) -> tuple[str, ...]:
+    """Content words (nouns, their prefixes/suffixes joined) of ``text`` as written (NFKC)."""
     out: list[str] = []
     current = ""
     for word in _tagger()(nfkc(text)):
@@ -52,4 +54,26 @@ def nouns(text: str) -> tuple[str, ...]:
         current = ""
     if current:
         out.append(current)
-    return tuple(k for k in (fold(n) for n in out) if k)
+    return tuple(out)
+
+
+@lru_cache(maxsize=50_000)
+def tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """(part of speech, lemma) of each word of ``text``; unknown words stand for themselves."""
+    out = []
+    for word in _tagger()(nfkc(text)):
+        lemma = getattr(word.feature, "lemma", None)
+        out.append((word.feature.pos1 or "", lemma if lemma and lemma != "*" else word.surface))
+    return tuple(out)
+
+
+@lru_cache(maxsize=50_000)
+def verbs(text: str) -> tuple[tuple[str, str], ...]:
+    """(lemma, stem) of each content verb and adjective of ``text``: (遊ぶ, 遊) for 遊ぼう; the stem is
+    the written form without its kana ending, as a matching key."""
+    out = []
+    for word in _tagger()(nfkc(text)):
+        if word.feature.pos1 in {"動詞", "形容詞"} and word.feature.pos2 != "非自立可能":
+            stem = "".join(c for c in word.surface if not "\u3041" <= c <= "\u309f")
+            out.append((word.feature.lemma or word.surface, fold(stem or word.surface)))
+    return tuple(out)
