@@ -56,7 +56,10 @@ def test_holidays_move_reminders_to_the_previous_business_day() -> None:
 def test_offsets_and_hour_are_configurable() -> None:
     got = slots(tokyo("2026-06-19T12:00"), offsets=(5, 2), at=time(10, 0))
     assert [(s.name, s.at.strftime("%m-%d %H:%M")) for s in got] == [
-        ("d5", "06-12 10:00"), ("d2", "06-17 10:00"), ("overdue", "06-22 10:00")]
+        ("d5", "06-12 10:00"),
+        ("d2", "06-17 10:00"),
+        ("overdue", "06-22 10:00"),
+    ]
 
 
 def test_a_deadline_before_the_reminder_hour_has_no_morning_reminder_and_is_overdue_that_day() -> None:
@@ -138,7 +141,11 @@ def test_members_with_pending_projects_are_reminded_and_submitted_departments_ar
 def test_after_the_deadline_one_overdue_notice_each_and_a_summary_for_administrators(setup: Database) -> None:
     due = plan(setup, tokyo("2026-06-16T09:30"))
     assert {(r.recipient, r.kind) for r in due} == {
-        (LABOUR, "overdue"), (HEALTH, "overdue"), (ADMIN, "unstaffed"), (ADMIN, "summary")}
+        (LABOUR, "overdue"),
+        (HEALTH, "overdue"),
+        (ADMIN, "unstaffed"),
+        (ADMIN, "summary"),
+    }
     summary = next(r for r in due if r.kind == "summary")
     assert len(summary.projects) == 7
 
@@ -222,13 +229,21 @@ def test_dry_run_shows_json_lines_and_changes_nothing(setup: Database, db_url: s
     env = {**os.environ, "KENSHO_DATABASE_URL": db_url}
     out = subprocess.run(
         [sys.executable, "-m", "bot.cli", "remind", "--dry-run", "--at", "2026-06-08T09:30", "--json"],
-        env=env, capture_output=True, text=True, timeout=60, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert {(x["person"], x["slot"]) for x in lines} == {(LABOUR, "d7"), (HEALTH, "d7"), (ADMIN, "unstaffed:d7")}
     labour = next(x for x in lines if x["person"] == LABOUR)
-    assert labour == {**labour, "department": ["労働政策課"], "committee": "第1回委員会",
-                      "projects": ["ぐんまで働こう！若者の活躍促進事業"]}
+    assert labour == {
+        **labour,
+        "department": ["労働政策課"],
+        "committee": "第1回委員会",
+        "projects": ["ぐんまで働こう！若者の活躍促進事業"],
+    }
     assert _claims(setup) == 0
 
 
@@ -236,11 +251,13 @@ def test_committee_commands(sqlite_url: str) -> None:
     env = {**os.environ, "KENSHO_DATABASE_URL": sqlite_url}
 
     def kensho(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True,
-                              timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, timeout=60
+        )
 
-    added = kensho("committee", "add", "第2回", "--deadline", "2026-06-15T17:00", "--meeting", "2026-07-10",
-                   "--year", "令和7年度")
+    added = kensho(
+        "committee", "add", "第2回", "--deadline", "2026-06-15T17:00", "--meeting", "2026-07-10", "--year", "令和7年度"
+    )
     assert added.returncode == 0 and "06/08 09:30" in added.stdout
     assert "第2回：令和7年度分、締切 2026-06-15 17:00" in kensho("committee", "list").stdout
     assert kensho("committee", "edit", "第2回", "--deadline", "2026-06-19T17:00").returncode == 0

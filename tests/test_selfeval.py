@@ -79,14 +79,23 @@ def _state(view: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return values
 
 
-def _submit(app: SlackApp, view: dict[str, Any], user: str = MEMBER, metadata: str | None = None,
-            **overrides: Any) -> Any:
+def _submit(
+    app: SlackApp, view: dict[str, Any], user: str = MEMBER, metadata: str | None = None, **overrides: Any
+) -> Any:
     payload = {
-        "type": "view_submission", "team": {"id": "T0TEST"}, "user": {"id": user}, "api_app_id": "A0TEST",
+        "type": "view_submission",
+        "team": {"id": "T0TEST"},
+        "user": {"id": user},
+        "api_app_id": "A0TEST",
         "trigger_id": f"t{time.time()}",
-        "view": {"id": "V0FORM", "type": "modal", "callback_id": view["callback_id"], "hash": "h",
-                 "private_metadata": view.get("private_metadata", "") if metadata is None else metadata,
-                 "state": {"values": _state(view, **overrides)}},
+        "view": {
+            "id": "V0FORM",
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "hash": "h",
+            "private_metadata": view.get("private_metadata", "") if metadata is None else metadata,
+            "state": {"values": _state(view, **overrides)},
+        },
     }
     reply = app.action(payload)
     assert reply.status == 200
@@ -94,8 +103,14 @@ def _submit(app: SlackApp, view: dict[str, Any], user: str = MEMBER, metadata: s
 
 
 FILLED = {
-    "result": "アプリ登録者が3万人を超えた。", "kpi_0": "320.5", "evaluation": "2", "kpi_effective": "true",
-    "policy": "継続", "policy_reason": "利用者が増えているため。", "reflection": "広報を強化したい。", "mode": "submit",
+    "result": "アプリ登録者が3万人を超えた。",
+    "kpi_0": "320.5",
+    "evaluation": "2",
+    "kpi_effective": "true",
+    "policy": "継続",
+    "policy_reason": "利用者が増えているため。",
+    "reflection": "広報を強化したい。",
+    "mode": "submit",
 }
 
 
@@ -113,18 +128,36 @@ def test_member_opens_the_prefilled_form_with_the_command(app: SlackApp) -> None
 
 
 def test_member_of_two_departments_picks_a_project_first_via_the_shortcut(app: SlackApp) -> None:
-    app.action({"type": "shortcut", "callback_id": "kensho_update", "trigger_id": "t-short", "user": {"id": MULTI},
-                "team": {"id": "T0TEST"}, "api_app_id": "A0TEST"})
+    app.action(
+        {
+            "type": "shortcut",
+            "callback_id": "kensho_update",
+            "trigger_id": "t-short",
+            "user": {"id": MULTI},
+            "team": {"id": "T0TEST"},
+            "api_app_id": "A0TEST",
+        }
+    )
     [call] = app.slack.wait_for("views.open")
     picker = call.args["view"]
     options = picker["blocks"][1]["element"]["options"]
     assert {o["text"]["text"] for o in options} == {"ぐんまで働こう！若者の活躍促進事業", "中高生の自転車安全対策"}
     chosen = next(o for o in options if o["text"]["text"] == "中高生の自転車安全対策")
-    reply = app.action({
-        "type": "view_submission", "team": {"id": "T0TEST"}, "user": {"id": MULTI}, "api_app_id": "A0TEST",
-        "view": {"id": "V0PICK", "type": "modal", "callback_id": picker["callback_id"], "private_metadata": "",
-                 "state": {"values": {"record": {"value": {"type": "static_select", "selected_option": chosen}}}}},
-    })
+    reply = app.action(
+        {
+            "type": "view_submission",
+            "team": {"id": "T0TEST"},
+            "user": {"id": MULTI},
+            "api_app_id": "A0TEST",
+            "view": {
+                "id": "V0PICK",
+                "type": "modal",
+                "callback_id": picker["callback_id"],
+                "private_metadata": "",
+                "state": {"values": {"record": {"value": {"type": "static_select", "selected_option": chosen}}}},
+            },
+        }
+    )
     body = reply.json()
     assert body["response_action"] == "update"
     assert "中高生の自転車安全対策" in json.dumps(body["view"], ensure_ascii=False)
@@ -135,9 +168,18 @@ def test_update_button_under_an_answer_opens_the_form_for_members_only(app: Slac
     [answer] = app.slack.wait_for("chat.postMessage")
     buttons = [e for b in answer.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     update = next(b for b in buttons if b["text"]["text"] == "更新する")
-    app.action({"type": "block_actions", "user": {"id": MEMBER}, "team": {"id": "T0TEST"}, "api_app_id": "A0TEST",
-                "trigger_id": "t-btn", "container": {"type": "message"}, "channel": {"id": "C0CHAN"},
-                "actions": [{**update, "block_id": "kensho_answer_actions", "action_ts": "1"}]})
+    app.action(
+        {
+            "type": "block_actions",
+            "user": {"id": MEMBER},
+            "team": {"id": "T0TEST"},
+            "api_app_id": "A0TEST",
+            "trigger_id": "t-btn",
+            "container": {"type": "message"},
+            "channel": {"id": "C0CHAN"},
+            "actions": [{**update, "block_id": "kensho_answer_actions", "action_ts": "1"}],
+        }
+    )
     [opened] = app.slack.wait_for("views.open")
     assert opened.args["view"]["callback_id"] == "kensho_selfeval"
 

@@ -30,8 +30,11 @@ def test_kensho_serve_http_answers_a_mention_and_reports_health(sqlite_url: str)
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, ["--http"], "SLACK_SIGNING_SECRET"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, [], "SLACK_APP_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxp-1"}, [], "SLACK_APP_TOKEN"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "ftp://x"}, ["--http"],
-         "SLACK_API_URL"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "ftp://x"},
+            ["--http"],
+            "SLACK_API_URL",
+        ),
     ],
 )
 def test_missing_or_malformed_settings_stop_with_one_line_naming_the_variable(
@@ -40,7 +43,10 @@ def test_missing_or_malformed_settings_stop_with_one_line_naming_the_variable(
     base = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "serve", *args, "--port", "0"],
-        env={**base, "KENSHO_DATABASE_URL": sqlite_url, **env}, capture_output=True, text=True, timeout=60,
+        env={**base, "KENSHO_DATABASE_URL": sqlite_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
