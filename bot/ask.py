@@ -102,15 +102,15 @@ class Asker:
         if not question:
             return A.Answer(question, "not_found", f"質問が空です。{HELP_HINT}", kind="help")
         catalogue = self.cache.get()
+        intent = parse(question[:MAX_QUESTION], catalogue.policy_labels)
         with self.db.session() as session:
-            intent = parse(question[:MAX_QUESTION], queries.policy_labels(session))
             return _Answering(session, catalogue, intent).run()
 
     def answer_project(self, project_id: int, question: str = "", fields: list[str] | None = None) -> A.Answer:
         """Answer for one project chosen by id (a candidate button); ``fields`` as first asked."""
         catalogue = self.cache.get()
+        intent = parse(question[:MAX_QUESTION], catalogue.policy_labels) if question else Intent("", "")
         with self.db.session() as session:
-            intent = parse(question[:MAX_QUESTION], queries.policy_labels(session)) if question else Intent("", "")
             if fields is not None:
                 intent.fields = fields
             entry = next((p for p in catalogue.projects if p.id == project_id), None)

@@ -19,8 +19,8 @@ from bot.match import Form, FormIndex
 from bot.normalize import fold
 from bot.reading import reading
 from store.db import Database
-from store.models import Department, Goal, Issuer, Kpi, Project, Record
-from store.records import catalogue_version
+from store.models import Department, Goal, Issuer, Kpi, PolicyOption, Project, Record
+from store.records import catalogue_version, current_catalogue_version
 
 # Generic words peeled off the end of names, one at a time, keeping every intermediate form.
 GENERIC_SUFFIXES = (
@@ -111,6 +111,7 @@ class Catalogue:
         self.departments: list[DepartmentEntry] = []
         self.goals: list[GoalEntry] = []
         self.issuers: dict[int, Issuer] = {}
+        self.policy_labels: list[str] = []  # 今後の方針 choices of every issuer (継続, 終了 …)
         self.project_index = FormIndex([])
         self.department_index = FormIndex([])
         self.goal_index = FormIndex([])
@@ -135,6 +136,7 @@ class Catalogue:
         with db.session() as session:
             catalogue = cls(catalogue_version(session))
             catalogue.issuers = {i.id: i for i in session.scalars(select(Issuer))}
+            catalogue.policy_labels = sorted(set(session.scalars(select(PolicyOption.label))))
             prefixes = {iid: issuer_prefixes(i.name) for iid, i in catalogue.issuers.items()}
             entries: dict[int, ProjectEntry] = {}
             for pid, name, issuer_id, aliases in session.execute(
@@ -224,8 +226,7 @@ class CatalogueCache:
         self._catalogue: Catalogue | None = None
 
     def get(self) -> Catalogue:
-        with self.db.session() as session:
-            version = catalogue_version(session)
+        version = current_catalogue_version(self.db)
         current = self._catalogue
         if current is not None and current.version == version:
             return current

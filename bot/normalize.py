@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Variant spellings unified for matching; applied after kana folding, longest first.
 VARIANTS: dict[str, str] = {
@@ -65,8 +66,9 @@ _VARIANT_ITEMS = sorted(
 _KANJI_ONE_AS_LONG_VOWEL = re.compile(r"(?<=[ァ-ヶ])一(?=[ァ-ヶ])")
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """The matching key of ``text``."""
+    """The matching key of ``text`` (cached: names and question pieces recur constantly)."""
     text = _KANJI_ONE_AS_LONG_VOWEL.sub("ー", nfkc(text))
     text = to_hiragana(text.casefold())
     text = unify_variants(text)
@@ -74,6 +76,7 @@ def fold(text: str) -> str:
     return NUMBER_SEPARATOR.join(_DROP.sub("", part) for part in _BETWEEN_DIGITS.split(text))
 
 
+@lru_cache(maxsize=50_000)
 def surface(text: str) -> str:
     """NFKC, case-folded, without spaces: the form intent patterns are written against."""
     text = nfkc(text).casefold()

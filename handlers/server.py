@@ -98,31 +98,46 @@ def serve_http(app: App, db: Database, host: str, port: int) -> SlackHTTPServer:
 
 
 def run_http(build: Callable[[], tuple[App, Database]], host: str, port: int, workers: int = 1) -> None:
-    """Listen on host:port and serve with ``workers`` processes sharing the socket (pre-fork).
+    """Listen on host:port and serve with ``workers`` processes.
 
-    Each worker builds its own app and database engine after the fork. State that workers must
-    agree on (processed event ids, …) lives in the database, as it does across machines.
+    With several workers each has its own SO_REUSEPORT socket on the same port, so the kernel spreads
+    connections evenly. Each worker builds its own app and database engine after the fork. State that
+    workers must agree on (processed event ids, reminder claims …) lives in the database.
     """
-    sock = socket.create_server((host, port), backlog=SlackHTTPServer.request_queue_size)
-    bound_host, bound_port = sock.getsockname()[:2]
+    backlog = SlackHTTPServer.request_queue_size
+    if workers <= 1:
+        sockets = [socket.create_server((host, port), backlog=backlog)]
+    else:  # one listening socket per worker on the same port, all created before any worker starts
+        first = socket.create_server((host, port), backlog=backlog, reuse_port=True)
+        port = first.getsockname()[1]
+        sockets = [
+            first,
+            *(socket.create_server((host, port), backlog=backlog, reuse_port=True) for _ in range(workers - 1)),
+        ]
+    bound_host, bound_port = sockets[0].getsockname()[:2]
     print(
         f"kensho: http://{bound_host}:{bound_port}/slack/events で待ち受けています（ヘルスチェック /healthz、"
         f"ワーカー {workers}）",
         flush=True,
     )
     if workers <= 1:
-        _serve_on(build, sock)
+        _serve_on(build, sockets[0])
         return
     children: list[int] = []
-    for _ in range(workers):
+    for mine in sockets:
         pid = os.fork()
-        if pid == 0:  # worker
+        if pid == 0:  # worker: serve its own socket only
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             try:
-                _serve_on(build, sock)
+                for other in sockets:
+                    if other is not mine:
+                        other.close()
+                _serve_on(build, mine)
             finally:
                 os._exit(0)
         children.append(pid)
+    for sock in sockets:
+        sock.close()
 
     def stop(signum: int, _frame: object) -> None:
         for child in children:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -138,8 +139,12 @@ _COLUMNS = (
 )
 
 
+@lru_cache(maxsize=1)
 def view_select() -> Select:  # type: ignore[type-arg]
-    """SELECT of everything a RecordView needs; add WHERE/ORDER BY/LIMIT and pass to ``load_views``."""
+    """SELECT of everything a RecordView needs; add WHERE/ORDER BY/LIMIT and pass to ``load_views``.
+
+    Built once: statements are immutable, and building this one costs more than running it.
+    """
     return (
         select(*_COLUMNS)
         .select_from(Record)

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store import values
+from store.db import Database
 from store.models import (
     CatalogueVersion,
     Department,
@@ -110,6 +111,12 @@ def bump_catalogue_version(session: Session) -> None:
         session.add(CatalogueVersion(id=1, version=1))
     else:
         session.execute(update(CatalogueVersion).where(CatalogueVersion.id == 1).values(version=row.version + 1))
+
+
+def current_catalogue_version(db: Database) -> int:
+    """The catalogue version in one Core query (asked before every question)."""
+    with db.engine.connect() as conn:
+        return int(conn.scalar(select(CatalogueVersion.version).where(CatalogueVersion.id == 1)) or 0)
 
 
 def catalogue_version(session: Session) -> int:
