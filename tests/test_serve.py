@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from fakeslack import FakeSlack
@@ -20,6 +21,18 @@ def test_kensho_serve_http_answers_a_mention_and_reports_health(sqlite_url: str)
         assert call.args["thread_ts"] == "1700000000.000001"
         assert "13,200千円" in call.args["text"]
         assert app.event(mention("寄附額の合計"), secret="wrong").status == 401
+
+
+def test_two_worker_processes_answer_each_mention_once(sqlite_url: str) -> None:
+    with FakeSlack() as slack, kensho_serve_http(sqlite_url, slack, workers=2) as app:
+        for i in range(6):
+            app.event(mention("医療機関応援金の寄附額", ts=f"1700000000.00010{i}"), event_id=f"EvW{i}")
+            app.event(mention("医療機関応援金の寄附額", ts=f"1700000000.00010{i}"), event_id=f"EvW{i}",
+                      headers={"X-Slack-Retry-Num": "1"})
+        slack.wait_for("chat.postMessage", count=6, timeout=20)
+        time.sleep(0.5)  # room for a wrongly accepted duplicate to arrive
+        calls = slack.calls_to("chat.postMessage")
+        assert sorted(c.args["thread_ts"] for c in calls) == [f"1700000000.00010{i}" for i in range(6)]
 
 
 @pytest.mark.parametrize(
