@@ -180,6 +180,9 @@ class _Answering:
 
     def resolve(self, mention: str) -> Resolved | None:
         """What ``mention`` names, or None when no name accounts for it."""
+        exact = self.cat.exact_names.get(fold(mention), [])
+        if len(exact) == 1:  # the official name (or an alias) as written beats every partial match
+            return Resolved(projects=exact)
         hits = (
             self._hits(self.cat.project_index, "project", mention)
             + self._hits(self.cat.department_index, "department", mention)

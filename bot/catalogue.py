@@ -108,6 +108,7 @@ class Catalogue:
     def __init__(self, version: int) -> None:
         self.version = version
         self.projects: list[ProjectEntry] = []
+        self.exact_names: dict[str, list[int]] = {}  # folded official name or alias -> projects
         self.departments: list[DepartmentEntry] = []
         self.goals: list[GoalEntry] = []
         self.issuers: dict[int, Issuer] = {}
@@ -191,6 +192,9 @@ class Catalogue:
             catalogue._starts.append(offset)
             offset += len(p.text) + len(p.remarks) + 2
         catalogue._corpus = "".join(f"{p.text}|{p.remarks}\x00" for p in catalogue.projects)
+        for i, p in enumerate(catalogue.projects):
+            for name in dict.fromkeys(fold(n) for n in [p.name, *p.aliases]):
+                catalogue.exact_names.setdefault(name, []).append(i)
         catalogue.project_index = _index(
             (i, name_forms(n, GENERIC_SUFFIXES, prefixes.get(p.issuer_id, [])))
             for i, p in enumerate(catalogue.projects)
