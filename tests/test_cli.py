@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from conftest import ROOT, SEED_TEXT, shared_file
+from conftest import SEED_TEXT, shared_file
+from kensho_cli import kensho
 from sqlalchemy import create_engine, inspect, text
 
 from bot.cli import build_parser
@@ -41,28 +39,6 @@ PUBLISHED = [
 ]
 CONTRACT_KEYS = {"question", "status", "projects", "field", "text"}
 STATUSES = {"answered", "ambiguous", "not_found"}
-
-
-def kensho(*args: str, db_url: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the kensho command line of this checkout as a user would."""
-    env = {
-        **os.environ,
-        "KENSHO_DATABASE_URL": db_url,
-        "XDG_DATA_HOME": str(home),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "PYTHONUTF8": "1",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def json_lines(stdout: str) -> list[dict[str, Any]]:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
+from kensho_cli import kensho as run_kensho
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
@@ -438,21 +437,7 @@ def test_the_xlsx_is_formatted_for_printing_and_keeps_numbers_as_numbers(db: Dat
 
 def kensho(*args: str, db_url: str, home: Path) -> subprocess.CompletedProcess[bytes]:
     """Run the kensho command line of this checkout as a user would (stdout kept as bytes)."""
-    env = {
-        **os.environ,
-        "KENSHO_DATABASE_URL": db_url,
-        "XDG_DATA_HOME": str(home),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "PYTHONUTF8": "1",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_kensho(*args, db_url=db_url, home=home, binary=True)
 
 
 def test_kensho_export_writes_csv_to_stdout_with_a_summary_on_stderr(tmp_path: Path) -> None:

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ROOT
+from kensho_cli import kensho
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -104,28 +102,6 @@ def new_record(db: Database, name: str = NEW) -> Record:
 
 def problems_of(failed: pytest.ExceptionInfo[ImportFailed]) -> list[tuple[int, str, Any]]:
     return [(p.row, p.column, p.value) for p in failed.value.problems]
-
-
-def kensho(*args: str, db_url: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the kensho command line of this checkout as a user would."""
-    env = {
-        **os.environ,
-        "KENSHO_DATABASE_URL": db_url,
-        "XDG_DATA_HOME": str(home),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "PYTHONUTF8": "1",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 # --- a good file --------------------------------------------------------------------------------------

@@ -27,8 +27,11 @@ def test_two_worker_processes_answer_each_mention_once(sqlite_url: str) -> None:
     with FakeSlack() as slack, kensho_serve_http(sqlite_url, slack, workers=2) as app:
         for i in range(6):
             app.event(mention("医療機関応援金の寄附額", ts=f"1700000000.00010{i}"), event_id=f"EvW{i}")
-            app.event(mention("医療機関応援金の寄附額", ts=f"1700000000.00010{i}"), event_id=f"EvW{i}",
-                      headers={"X-Slack-Retry-Num": "1"})
+            app.event(
+                mention("医療機関応援金の寄附額", ts=f"1700000000.00010{i}"),
+                event_id=f"EvW{i}",
+                headers={"X-Slack-Retry-Num": "1"},
+            )
         slack.wait_for("chat.postMessage", count=6, timeout=20)
         time.sleep(0.5)  # room for a wrongly accepted duplicate to arrive
         calls = slack.calls_to("chat.postMessage")

@@ -1,0 +1,35 @@
+"""Running this checkout's `kensho` command line as a user would, for tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kensho(
+    *args: str, db_url: str, home: Path, stdin: str | None = None, binary: bool = False
+) -> subprocess.CompletedProcess[Any]:
+    """`kensho ARGS` against ``db_url``, with a private home; stdout as text, or bytes when ``binary``."""
+    env = {
+        **os.environ,
+        "KENSHO_DATABASE_URL": db_url,
+        "XDG_DATA_HOME": str(home),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONUTF8": "1",
+    }
+    text = {} if binary else {"text": True, "encoding": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+        **text,
+    )
