@@ -49,29 +49,36 @@ def unknown_department(name: str, resolved: Resolved) -> str:
     return text
 
 
-def add_member(db: Database, catalogue: Catalogue, user_text: str, department: str, actor: str) -> tuple[bool, str]:
+def _membership(catalogue: Catalogue, user_text: str, department: str) -> tuple[str, Resolved] | str:
+    """(user id, department) named by a command, or the Japanese reason they cannot be."""
     user = parse_user(user_text)
     if user is None:
-        return False, f"ユーザーIDの形式が正しくありません（例: U01ABCDEF または @メンション）：{user_text}"
+        return f"ユーザーIDの形式が正しくありません（例: U01ABCDEF または @メンション）：{user_text}"
     resolved = resolve_department(catalogue, department)
     if resolved.department_id is None:
-        return False, unknown_department(department, resolved)
+        return unknown_department(department, resolved)
+    return user, resolved
+
+
+def add_member(db: Database, catalogue: Catalogue, user_text: str, department: str, actor: str) -> tuple[bool, str]:
+    target = _membership(catalogue, user_text, department)
+    if isinstance(target, str):
+        return False, target
+    user, resolved = target
     with db.session() as session:
-        added = people.add_member(session, user, resolved.department_id, actor)
+        added = people.add_member(session, user, resolved.department_id, actor)  # type: ignore[arg-type]
     if not added:
         return True, f"<@{user}> さんはすでに {resolved.name} のメンバーです。"
     return True, f"<@{user}> さんを {resolved.name} のメンバーに追加しました。"
 
 
 def remove_member(db: Database, catalogue: Catalogue, user_text: str, department: str) -> tuple[bool, str]:
-    user = parse_user(user_text)
-    if user is None:
-        return False, f"ユーザーIDの形式が正しくありません：{user_text}"
-    resolved = resolve_department(catalogue, department)
-    if resolved.department_id is None:
-        return False, unknown_department(department, resolved)
+    target = _membership(catalogue, user_text, department)
+    if isinstance(target, str):
+        return False, target
+    user, resolved = target
     with db.session() as session:
-        removed = people.remove_member(session, user, resolved.department_id)
+        removed = people.remove_member(session, user, resolved.department_id)  # type: ignore[arg-type]
     if not removed:
         return False, f"<@{user}> さんは {resolved.name} のメンバーではありません。"
     return True, f"<@{user}> さんを {resolved.name} のメンバーから外しました。"
