@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from handlers import actions, commands, events, selfeval
 from handlers.context import Services
+from handlers.modal import notice_view
 from store.events import claim_event, prune_events
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,54 @@ def build_app(
                 prune_events(services.db)
         return next()
 
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        """Whatever a malformed payload breaks: logged, acknowledged, never a 500 or a traceback."""
+        kind = body.get("type") if isinstance(body, dict) else None
+        log.error("request failed (type=%s, event=%s): %r", kind, _event_id(body), error, exc_info=error)
+        if kind == "view_submission":
+            notice = notice_view(
+                "処理できませんでした", "フォームの内容を読み取れませんでした。お手数ですが開き直してください。"
+            )
+            return BoltResponse(
+                status=200,
+                body=json.dumps({"response_action": "push", "view": notice}),
+                headers={"content-type": "application/json;charset=utf-8"},
+            )
+        return BoltResponse(status=200, body="")
+
     for register in REGISTRARS:
         register(app, services)
     return app
+
+
+def _event_id(body: Any) -> Any:
+    return body.get("event_id") if isinstance(body, dict) else None
+
+
+def _kind(body: Any) -> Any:
+    return body.get("type") if isinstance(body, dict) else None
+
+
+def failure_response(body: Any) -> BoltResponse:
+    """What Slack gets when a malformed payload breaks a request: an acknowledgement, never a 500 or a
+    traceback; a form gets a notice the user can read."""
+    if _kind(body) == "view_submission":
+        notice = notice_view(
+            "処理できませんでした", "フォームの内容を読み取れませんでした。お手数ですが開き直してください。"
+        )
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_action": "push", "view": notice}, ensure_ascii=False),
+            headers={"content-type": "application/json;charset=utf-8"},
+        )
+    return BoltResponse(status=200, body="")
+
+
+def dispatch(app: App, request: BoltRequest) -> BoltResponse:
+    """``app.dispatch``, except that a payload breaking Bolt itself is logged and acknowledged."""
+    try:
+        return app.dispatch(request)
+    except Exception:
+        log.exception("request failed inside Bolt (type=%s)", _kind(request.body))
+        return failure_response(request.body)

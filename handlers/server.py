@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
+from handlers.app import dispatch
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -80,11 +81,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
-            response = self.server.app.dispatch(BoltRequest(body=body, query=url.query, headers=headers))
-        except Exception:
-            log.exception("request failed")
-            self._send(500, b"")
+            request = BoltRequest(body=body, query=url.query, headers=headers)
+        except ValueError:  # not JSON, not a form: nothing Slack would send
+            self._send(400, b'{"error":"malformed body"}')
             return
+        response = dispatch(self.server.app, request)
         out = {
             k: v[0] if isinstance(v, list) and len(v) == 1 else ", ".join(v) if isinstance(v, list) else v
             for k, v in response.headers.items()

@@ -225,3 +225,48 @@ def test_app_home_shows_examples_and_totals(app: SlackApp) -> None:
     text = _all_text(view["blocks"])
     assert view["type"] == "home"
     assert "質問の例" in text and "62,254千円" in text and "健康長寿社会づくり推進課" in text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {
+            "type": "view_submission",
+            "team": {"id": "T0TEST"},
+            "api_app_id": "A0TEST",
+            "view": {"callback_id": "kensho_selfeval", "private_metadata": "{}", "state": {"values": "x"}},
+        },
+        {
+            "type": "view_submission",
+            "team": {"id": "T0TEST"},
+            "user": {"id": "U1"},
+            "api_app_id": "A0TEST",
+            "view": {"callback_id": "kensho_pick_record"},
+        },
+        {
+            "type": "view_submission",
+            "team": {"id": "T0TEST"},
+            "user": {"id": "U1"},
+            "api_app_id": "A0TEST",
+            "view": {
+                "type": "modal",
+                "callback_id": "kensho_selfeval",
+                "private_metadata": "[1]",
+                "state": {"values": {"kpi_0": "zzz", "result": [1, 2]}},
+            },
+        },
+    ],
+    ids=["no user", "no view type", "nonsense state"],
+)
+def test_malformed_form_submissions_get_a_notice_never_a_500(app: SlackApp, payload: dict) -> None:
+    reply = app.action(payload)
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_action"] == "push" and body["view"]["callback_id"] == "kensho_notice"
+
+
+def test_a_body_that_is_not_json_nor_a_form_is_refused_without_a_traceback(app: SlackApp) -> None:
+    reply = app.post("payload=%7Bnot-json")
+    assert reply.status == 400 and "Traceback" not in reply.body
+    assert app.post('{"type":"event_callback","event":"not an object","event_id":"EvBAD"}').status == 200
+    assert app.slack.calls_to("chat.postMessage") == []
