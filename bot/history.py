@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.answer import Answer
 from bot.ask import Asker
-from bot.intent import HISTORY_WORDS
+from bot.lexicon import HISTORY_WORDS
 from bot.normalize import surface
 from bot.selfeval import history
 
