@@ -41,8 +41,10 @@ _SEPARATORS = re.compile(r"[！!？?・／/\s　]+")
 def issuer_prefixes(issuer: str) -> list[str]:
     """群馬県 -> 群馬県, 群馬, ぐんま (+ の): prefixes a name may carry that users leave out."""
     short = re.sub(r"[都道府県市町村]$", "", issuer)
-    prefixes = [issuer, short, reading(issuer), reading(short), "県", "本県"]
-    return sorted({p + suffix for p in prefixes if p for suffix in ("の", "")}, key=len, reverse=True)
+    prefixes = {p + suffix for p in (issuer, short, reading(issuer), reading(short)) if p for suffix in ("の", "")}
+    # A bare 県 is the start of words (県民, 県央, 県立): only 県の and 本県 stand for the issuer.
+    prefixes |= {"県の", "本県", "本県の"}
+    return sorted(prefixes, key=len, reverse=True)
 
 
 def name_forms(name: str, suffixes: tuple[str, ...], prefixes: list[str]) -> list[str]:
