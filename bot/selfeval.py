@@ -75,11 +75,6 @@ def choices_for(db: Database, user_id: str) -> list[tuple[int, str, int]]:
         return updatable_projects(session, user_id)
 
 
-def can_update(db: Database, user_id: str, record_id: int) -> bool:
-    with db.session() as session:
-        return may_update(session, user_id, record_id)
-
-
 def updatable_record_id(db: Database, user_id: str, project_id: int) -> int | None:
     """The record an 「更新する」 button under an answer about ``project_id`` would open for ``user_id``."""
     with db.session() as session:

@@ -169,7 +169,3 @@ def take_unfinished(db: Database, now: datetime, older_than: timedelta) -> list[
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 taken.append(Unfinished(cid, committee_id, recipient, slot, claimed_at))
     return taken
-
-
-def claims_of(session: Session, committee_id: int) -> list[ReminderClaim]:
-    return list(session.scalars(select(ReminderClaim).where(ReminderClaim.committee_id == committee_id)))

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from store import values
 from store.db import Database
 from store.models import Issuer, Project, Record, ReviewStatus
-from store.records import kpi_value_text
+from store.records import RECORD_DETAILS, kpi_value_text
 from store.schemas import (
     ALIAS_COLUMN,
     COLUMNS,
@@ -159,13 +159,7 @@ def export_rows(db: Database, year: int | None, issuer: str | None = None) -> li
             .join(Project)
             .where(Project.issuer_id == found.id, Record.fiscal_year == year)
             .order_by(Project.sort_order, Project.id)
-            .options(
-                selectinload(Record.project),
-                selectinload(Record.kpis),
-                selectinload(Record.goal),
-                selectinload(Record.department),
-                selectinload(Record.policy_option),
-            )
+            .options(*RECORD_DETAILS)
         )
         return [row for record in session.scalars(stmt) for row in _record_rows(record)]
 

@@ -35,11 +35,6 @@ def members(session: Session) -> list[tuple[str, str]]:
     return [(d, u) for d, u in session.execute(stmt.order_by(Department.name, Member.user_id))]
 
 
-def members_of(session: Session, department_id: int) -> list[str]:
-    stmt = select(Member.user_id).where(Member.department_id == department_id).order_by(Member.user_id)
-    return list(session.scalars(stmt))
-
-
 def department_ids_of(session: Session, user_id: str) -> list[int]:
     return list(session.scalars(select(Member.department_id).where(Member.user_id == user_id)))
 

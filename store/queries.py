@@ -99,21 +99,8 @@ def latest_year(session: Session, issuer_id: int) -> int | None:
     return session.scalar(select(func.max(Record.fiscal_year)).join(Project).where(Project.issuer_id == issuer_id))
 
 
-def years_of(session: Session, issuer_id: int) -> list[int]:
-    stmt = select(Record.fiscal_year).join(Project).where(Project.issuer_id == issuer_id).distinct()
-    return sorted(session.scalars(stmt))
-
-
-def policy_labels(session: Session) -> list[str]:
-    return sorted(set(session.scalars(select(PolicyOption.label))))
-
-
 def issuers(session: Session) -> Sequence[Issuer]:
     return list(session.scalars(select(Issuer).order_by(Issuer.id)))
-
-
-def department(session: Session, department_id: int) -> Department | None:
-    return session.get(Department, department_id)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,16 @@ def record_snapshot(record: Record) -> dict[str, str]:
     }
 
 
+# Everything a record shows, loaded with it (importer, self-evaluation, export).
+RECORD_DETAILS = (
+    selectinload(Record.project),
+    selectinload(Record.kpis),
+    selectinload(Record.goal),
+    selectinload(Record.department),
+    selectinload(Record.policy_option),
+)
+
+
 def bump_catalogue_version(session: Session) -> None:
     row = session.get(CatalogueVersion, 1)
     if row is None:
@@ -169,17 +179,7 @@ class CatalogueWriter:
         self.plan = session.scalar(select(Plan).where(Plan.issuer_id == sid).order_by(Plan.id))
         self.records: dict[tuple[int, int], Record] = {}
         if self.projects:
-            stmt = (
-                select(Record)
-                .join(Project)
-                .where(Project.issuer_id == sid)
-                .options(
-                    selectinload(Record.kpis),
-                    selectinload(Record.goal),
-                    selectinload(Record.department),
-                    selectinload(Record.policy_option),
-                )
-            )
+            stmt = select(Record).join(Project).where(Project.issuer_id == sid).options(*RECORD_DETAILS)
             self.records = {(r.project_id, r.fiscal_year): r for r in session.scalars(stmt)}
 
     def policy_option(self, text: str, row: int) -> PolicyOption | None:

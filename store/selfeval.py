@@ -8,13 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from store.db import Database
 from store.models import KpiStatus, PolicyOption, Project, Record, Revision, SubmissionStatus, utcnow
 from store.people import may_update
-from store.records import bump_catalogue_version, record_snapshot, write_revisions
+from store.records import RECORD_DETAILS, bump_catalogue_version, record_snapshot, write_revisions
 from store.schemas import SelfEvaluationDraft
 
 
@@ -60,17 +60,7 @@ class SaveResult:
 
 
 def _load(session: Session, record_id: int) -> Record:
-    record = session.scalar(
-        select(Record)
-        .where(Record.id == record_id)
-        .options(
-            selectinload(Record.kpis),
-            selectinload(Record.policy_option),
-            selectinload(Record.goal),
-            selectinload(Record.department),
-            selectinload(Record.project),
-        )
-    )
+    record = session.scalar(select(Record).where(Record.id == record_id).options(*RECORD_DETAILS))
     if record is None:
         raise UnknownRecord(record_id)
     return record
