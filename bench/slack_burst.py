@@ -4,7 +4,7 @@
 
 Starts `kensho serve --http --port 0` as a subprocess on a fresh SQLite database, with the fake
 Slack Web API of the tests (tests/fakeslack.py) in this process at SLACK_API_URL. Sends N signed
-app_mention events at once (varied questions about the bundled projects) and reports, per mention,
+app_mention events at once (30 different questions about the bundled projects) and reports, per mention,
 the time from sending the request to the fake Web API receiving the reply's chat.postMessage:
 median, p95, max; and checks that every mention was answered exactly once.
 """
@@ -26,6 +26,8 @@ from fakeslack import FakeSlack
 from slackapp import mention
 from slackproc import kensho_serve_http
 
+# 30 different questions, so that no answer is computed twice in a round: lookups of every kind
+# of field, with the wordings staff use, aggregates, rankings, lists, an ambiguous and an unknown name.
 QUESTIONS = (
     "ぐんま健康ポイントの寄附額は？",
     "医療機関応援金の担当課は？",
@@ -37,6 +39,26 @@ QUESTIONS = (
     "寄附額の合計は？",
     "基本目標2の事業",
     "終了する事業は？",
+    "健康ポイント制度の実績",
+    "医療機関応援金っていくら集まった？",
+    "デジタルファクトリーの担当部署",
+    "クリエイティブ拠点化の有識者の意見",
+    "若者の活躍促進は続く？",
+    "中高生の自転車安全対策の目標値",
+    "子ども向け地域環境学習事業の振り返り",
+    "寄附件数の平均",
+    "事業費が一番多い事業は？",
+    "寄附額のランキング",
+    "健康長寿社会づくり推進課の事業",
+    "継続する事業の一覧",
+    "ぐんまちゃん基金の寄附額は？",
+    "ぐんまで働こうの寄附額と件数",
+    "ｸﾞﾝﾏ健康ﾎﾟｲﾝﾄの事業費",
+    "けんこうぽいんとの担当課",
+    "ポイソト制度の寄付額",
+    "令和3年度の寄附額の合計",
+    "基本目標1の事業の寄附額の合計",
+    "事業は何件ありますか",
 )
 
 
@@ -59,7 +81,7 @@ def main() -> None:
             start_at: dict[str, float] = {}
             lock = threading.Lock()
             events = [
-                mention("ぐんま健康ポイントの寄附額は？", ts=f"17{r:02d}00000.{i:06d}") for i in range(args.mentions)
+                mention(QUESTIONS[i % len(QUESTIONS)], ts=f"17{r:02d}00000.{i:06d}") for i in range(args.mentions)
             ]
 
             def send(event: dict, lock: threading.Lock = lock, start_at: dict[str, float] = start_at) -> int:

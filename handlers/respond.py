@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,11 @@ from handlers.context import Services
 log = logging.getLogger(__name__)
 
 SORRY = "申し訳ありません。回答の準備中にエラーが発生しました。しばらくしてからもう一度お試しください。"
+# Answers are computed one at a time per process. Answering is CPU-bound under the GIL, so ten
+# listener threads answering together only share the CPU and finish together, late (a burst of 30
+# mentions: median 128 ms together, 88 ms one at a time, bench/slack_burst.py). Sending the reply
+# (network I/O) stays concurrent.
+_ANSWERING = threading.Lock()
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
 
@@ -35,11 +41,12 @@ def answer_message(
 
     Under an answer about one project that ``user_id`` answers for, an 「更新する」 button opens the form.
     """
-    answer = history_answer(services.asker, question) if asks_history(question) else services.asker.ask(question)
-    update_record = None
-    if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
-        update_record = updatable_record_id(services.db, user_id, answer.project_ids[0])
-    blocks = answer_blocks(answer, share_question=question if share else None, update_record=update_record)
+    with _ANSWERING:
+        answer = history_answer(services.asker, question) if asks_history(question) else services.asker.ask(question)
+        update_record = None
+        if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
+            update_record = updatable_record_id(services.db, user_id, answer.project_ids[0])
+        blocks = answer_blocks(answer, share_question=question if share else None, update_record=update_record)
     return answer, {"text": fallback_text(answer), "blocks": blocks}
 
 
