@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -108,14 +108,24 @@ def notification_channel(session: Session, department_id: int | None) -> str | N
     return get_setting(session, ADMIN_CHANNEL)
 
 
+_LATEST = (
+    select(Record.id, Record.department_id)
+    .where(Record.project_id == bindparam("project_id"))
+    .order_by(Record.fiscal_year.desc())
+    .limit(1)
+    .subquery()
+)
+# The project's latest record, if the user is an administrator or a member of its department.
+# One statement built once: it runs under every answer about a single project.
+_UPDATABLE = select(_LATEST.c.id).where(
+    or_(
+        exists().where(Admin.user_id == bindparam("user_id")),
+        _LATEST.c.department_id.in_(select(Member.department_id).where(Member.user_id == bindparam("user_id"))),
+    )
+)
+
+
 def updatable_record(session: Session, user_id: str, project_id: int) -> int | None:
-    """The project's latest record when ``user_id`` may update it, else None (one or two queries)."""
-    admin = is_admin(session, user_id)
-    departments = [] if admin else department_ids_of(session, user_id)
-    if not admin and not departments:
-        return None
-    stmt = select(Record.id, Record.department_id).where(Record.project_id == project_id)
-    row = session.execute(stmt.order_by(Record.fiscal_year.desc()).limit(1)).first()
-    if row is None or not (admin or row.department_id in departments):
-        return None
-    return int(row.id)
+    """The project's latest record when ``user_id`` may update it, else None."""
+    found = session.connection().scalar(_UPDATABLE, {"project_id": project_id, "user_id": user_id})
+    return None if found is None else int(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from store.models import Department, Goal, Issuer, PolicyOption, Project, Record
@@ -18,11 +18,21 @@ AMOUNT_COLUMNS = {
 }
 
 
+_LATEST_RECORD = (
+    view_select().where(Record.project_id == bindparam("project_id")).order_by(Record.fiscal_year.desc()).limit(1)
+)
+_RECORD_OF_YEAR = view_select().where(
+    Record.project_id == bindparam("project_id"), Record.fiscal_year == bindparam("year")
+)
+
+
 def record_for(session: Session, project_id: int, year: int | None = None) -> RecordView | None:
-    """The project's record for ``year``, or its latest one."""
-    stmt = view_select().where(Record.project_id == project_id)
-    stmt = stmt.where(Record.fiscal_year == year) if year else stmt.order_by(Record.fiscal_year.desc())
-    views = load_views(session, stmt.limit(1))
+    """The project's record for ``year``, or its latest one (statements built once: this runs for
+    nearly every question)."""
+    if year:
+        views = load_views(session, _RECORD_OF_YEAR, {"project_id": project_id, "year": year})
+    else:
+        views = load_views(session, _LATEST_RECORD, {"project_id": project_id})
     return views[0] if views else None
 
 

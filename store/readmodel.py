@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from store.models import (
@@ -156,9 +157,32 @@ def view_select() -> Select:  # type: ignore[type-arg]
     )
 
 
-def load_views(session: Session, stmt: Select) -> list[RecordView]:  # type: ignore[type-arg]
+# The KPIs of a set of records; built once, so that SQLAlchemy neither rebuilds nor re-keys it.
+_KPIS_OF = (
+    select(
+        Kpi.record_id,
+        Kpi.position,
+        Kpi.name,
+        Kpi.unit,
+        Kpi.target,
+        Kpi.target_status,
+        Kpi.actual,
+        Kpi.actual_status,
+    )
+    .where(Kpi.record_id.in_(bindparam("record_ids", expanding=True)))
+    .order_by(Kpi.record_id, Kpi.position)
+)
+
+
+def load_views(session: Session, stmt: Select, params: dict[str, Any] | None = None) -> list[RecordView]:  # type: ignore[type-arg]
+    """Run ``stmt`` (``view_select()`` plus conditions) and attach each record's KPIs.
+
+    Executed on the session's connection: these are Core statements, and the ORM layer around
+    ``Session.execute`` would cost as much as the query itself. Hot statements are built once with
+    bind parameters (``params``) so that their compiled form is reused as is."""
+    conn = session.connection()
     views: list[RecordView] = []
-    for row in session.execute(stmt):
+    for row in conn.execute(stmt, params or {}):
         (
             rid,
             pid,
@@ -218,21 +242,7 @@ def load_views(session: Session, stmt: Select) -> list[RecordView]:  # type: ign
         )
     if views:
         by_record: dict[int, list[KpiView]] = defaultdict(list)
-        kpi_rows = session.execute(
-            select(
-                Kpi.record_id,
-                Kpi.position,
-                Kpi.name,
-                Kpi.unit,
-                Kpi.target,
-                Kpi.target_status,
-                Kpi.actual,
-                Kpi.actual_status,
-            )
-            .where(Kpi.record_id.in_([v.id for v in views]))
-            .order_by(Kpi.record_id, Kpi.position)
-        )
-        for record_id, *values in kpi_rows:
+        for record_id, *values in conn.execute(_KPIS_OF, {"record_ids": [v.id for v in views]}):
             by_record[record_id].append(KpiView(*values))
         for view in views:
             view.kpis = by_record.get(view.id, [])

@@ -123,10 +123,13 @@ def bump_catalogue_version(session: Session) -> None:
         session.execute(update(CatalogueVersion).where(CatalogueVersion.id == 1).values(version=row.version + 1))
 
 
+_VERSION = select(CatalogueVersion.version).where(CatalogueVersion.id == 1)  # built once: asked per question
+
+
 def current_catalogue_version(db: Database) -> int:
     """The catalogue version in one Core query (asked before every question)."""
     with db.engine.connect() as conn:
-        return int(conn.scalar(select(CatalogueVersion.version).where(CatalogueVersion.id == 1)) or 0)
+        return int(conn.scalar(_VERSION) or 0)
 
 
 def catalogue_version(session: Session) -> int:
