@@ -116,27 +116,33 @@ def run_http(build: Callable[[], tuple[App, Database]], host: str, port: int, wo
             *(socket.create_server((host, port), backlog=backlog, reuse_port=True) for _ in range(workers - 1)),
         ]
     bound_host, bound_port = sockets[0].getsockname()[:2]
-    print(
-        f"kensho: http://{bound_host}:{bound_port}/slack/events で待ち受けています（ヘルスチェック /healthz、"
-        f"ワーカー {workers}）",
-        flush=True,
-    )
+
+    def announce() -> None:  # only once every worker is ready: the first requests are not kept waiting
+        print(
+            f"kensho: http://{bound_host}:{bound_port}/slack/events で待ち受けています（ヘルスチェック /healthz、"
+            f"ワーカー {workers}）",
+            flush=True,
+        )
+
     if workers <= 1:
-        _serve_on(build, sockets[0])
+        _serve_on(build, sockets[0], announce)
         return
+    ready_read, ready_write = os.pipe()
     children: list[int] = []
     for mine in sockets:
         pid = os.fork()
         if pid == 0:  # worker: serve its own socket only
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             try:
+                os.close(ready_read)
                 for other in sockets:
                     if other is not mine:
                         other.close()
-                _serve_on(build, mine)
+                _serve_on(build, mine, lambda: (os.write(ready_write, b"."), os.close(ready_write)))
             finally:
                 os._exit(0)
         children.append(pid)
+    os.close(ready_write)
     for sock in sockets:
         sock.close()
 
@@ -147,14 +153,24 @@ def run_http(build: Callable[[], tuple[App, Database]], host: str, port: int, wo
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    ready = 0
+    while ready < workers:  # one byte per worker; end of file if every worker died first
+        got = os.read(ready_read, workers)
+        if not got:
+            break
+        ready += len(got)
+    os.close(ready_read)
+    if ready == workers:
+        announce()
     for child in children:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(child, 0)
 
 
-def _serve_on(build: Callable[[], tuple[App, Database]], sock: socket.socket) -> None:
+def _serve_on(build: Callable[[], tuple[App, Database]], sock: socket.socket, ready: Callable[[], object]) -> None:
     app, db = build()
     server = SlackHTTPServer(sock.getsockname()[:2], app, db, sock=sock)
+    ready()
     try:
         server.serve_forever()
     finally:
