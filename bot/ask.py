@@ -144,6 +144,7 @@ class _Answering:
                 rest = _without_prefix(mention, fold(prefix))
                 if rest is not None and len(rest) >= 2:
                     out.append(rest)
+                    break  # the longest prefix only, as names are indexed (群馬県X → X, not 県X)
         for base in list(out):
             current = base
             while True:
@@ -163,12 +164,14 @@ class _Answering:
                 continue
             seen.add(key)
             for entity, raw in index.best(key, spoken, limit=8):
+                old = best.get(entity)
+                if old is not None and old.strong:  # strong is as good as a hit gets: nothing to align
+                    continue
                 found = index.explain(entity, key, spoken, floor=EXPLAIN_FLOOR) if raw >= EXPLAIN_FLOOR else None
                 explained = strong = False
                 if found is not None and found.explained:
                     explained = True
                     strong = found.score >= ACCEPT or (found.whole and len(key) >= PART_MIN)
-                old = best.get(entity)
                 if old is None or (strong, explained) > (old.strong, old.explained):
                     best[entity] = Hit(kind, entity, raw, explained, strong)
         # Rank by what was typed, not by the shortened variant that explained it: a name holding
