@@ -151,8 +151,10 @@ class FakeSlack:
         self._seq = itertools.count(1)  # never reset, so ts / view ids stay unique
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.socket_mode_url: str | None = None  # handed out by apps.connections.open (tests/fakesocket.py)
         self._handlers: dict[str, Callable[[dict[str, Any]], Json]] = {
             "auth.test": lambda args: dict(AUTH_TEST),
+            "apps.connections.open": self._open_connection,
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self._next_ts()},
             "chat.update": self._update_message,
@@ -254,6 +256,11 @@ class FakeSlack:
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         self._add_faults(method, _Fault("ratelimited", retry_after), times)
 
+    def _open_connection(self, args: dict[str, Any]) -> Json:
+        if self.socket_mode_url is None:
+            return _error("not_allowed_token_type")
+        return {"ok": True, "url": self.socket_mode_url}
+
     def expire_trigger(self, trigger_id: str) -> None:
         with self._lock:
             self._expired_triggers.add(trigger_id)
@@ -289,7 +296,9 @@ class FakeSlack:
             return self._answer(call)
 
     def _answer(self, call: Call) -> tuple[int, dict[str, str], Json]:
-        authed = call.headers.get("authorization", "").startswith("Bearer xoxb-")
+        # Socket Mode connections are opened with the app-level token, everything else with the bot's.
+        token_kind = "xapp-" if call.method == "apps.connections.open" else "xoxb-"
+        authed = call.headers.get("authorization", "").startswith(f"Bearer {token_kind}")
         if call.method != "response_url" and not authed:
             return 200, {}, _error("not_authed")
         faults = self._faults.get(call.method)

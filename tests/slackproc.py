@@ -1,4 +1,4 @@
-"""`kensho serve --http` as a real subprocess, with the fake Slack Web API at SLACK_API_URL."""
+"""`kensho serve` (HTTP or Socket Mode) as a real subprocess, with the fake Slack Web API at SLACK_API_URL."""
 
 from __future__ import annotations
 
@@ -25,14 +25,7 @@ class ServedProcess:
 def kensho_serve_http(
     database_url: str, slack: FakeSlack, extra_env: dict[str, str] | None = None, workers: int = 1
 ) -> Iterator[SlackApp]:
-    env = {
-        **os.environ,
-        "KENSHO_DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.url,
-        **(extra_env or {}),
-    }
+    env = _environment(database_url, slack, extra_env)
     env.pop("SLACK_APP_TOKEN", None)
     process = subprocess.Popen(
         [
@@ -69,6 +62,37 @@ def kensho_serve_http(
             process.kill()
             raise AssertionError(f"kensho serve did not start: {process.stderr.read() if process.stderr else ''}")
         yield SlackApp(url, slack, None)  # type: ignore[arg-type]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+APP_TOKEN = "xapp-1-A0KENSHO-test"
+
+
+def _environment(database_url: str, slack: FakeSlack, extra_env: dict[str, str] | None) -> dict[str, str]:
+    return {
+        **os.environ,
+        "KENSHO_DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.url,
+        **(extra_env or {}),
+    }
+
+
+@contextmanager
+def kensho_serve_socket_mode(database_url: str, slack: FakeSlack, log: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`kensho serve` with SLACK_APP_TOKEN set: Socket Mode, connecting to ``slack.socket_mode_url``.
+    Its output goes to the file ``log`` (for the assertion message when something fails)."""
+    env = _environment(database_url, slack, {"SLACK_APP_TOKEN": APP_TOKEN})
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=out, stderr=out)
+    try:
+        yield process
     finally:
         process.terminate()
         try:
