@@ -109,6 +109,9 @@ def _decode_json_args(raw: dict[str, Any]) -> dict[str, Any]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog of 5 drops connections in a burst (the client retries the SYN a second
+    # later); Slack's own API does not make clients wait like that.
+    request_queue_size = 128
 
     def __init__(self, fake: FakeSlack) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
