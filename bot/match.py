@@ -19,9 +19,11 @@ stray kana or letter is a typo only when there is at most one of them in a longe
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 from rapidfuzz.distance import LCSseq, Levenshtein
@@ -66,10 +68,18 @@ class Explanation:
     form: Form
 
 
+_KANJI = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff々"
+_KANJI_RUN = re.compile(f"[{_KANJI}]")
+
+
 def is_kanji(char: str) -> bool:
     """CJK ideographs (and 々), the characters that carry a name's meaning."""
     code = ord(char)
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or char == "々"
+
+
+def _kanji_count(text: str) -> int:
+    return len(_KANJI_RUN.findall(text))
 
 
 def same_sound(a: str, b: str) -> bool:
@@ -89,8 +99,9 @@ def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
 
     def left_over(chars: str) -> None:
         nonlocal meaningful, typos
-        meaningful += sum(1 for c in chars if is_kanji(c))
-        typos += sum(1 for c in chars if not is_kanji(c) and c not in free)
+        kanji = _kanji_count(chars)
+        meaningful += kanji
+        typos += len(chars) - kanji - sum(chars.count(c) for c in free)  # free characters are kana
 
     def skipped(i: int) -> int:
         """Form characters skipped by the operation at ``i`` (0 at either end of the form)."""
@@ -132,7 +143,7 @@ def _explain(query: str, query_reading: str, form: Form, form_score: float) -> E
     if surface is not None:
         explained = surface.meaningful == 0 and surface.typos <= tolerance
         whole = surface.whole
-    if query_reading:
+    if query_reading and not (explained and whole):  # the surface may already account for everything
         # Readings explain kana-typed names; a kanji the surface leaves over must be a homophone.
         spoken = cover(query_reading, form.reading, free=frozenset())  # の is only a particle in writing
         allowed = 0 if surface is not None and surface.meaningful else tolerance
@@ -150,6 +161,11 @@ def _pair(q: str, f: str) -> float:
         return 0.0
     common = LCSseq.similarity(q, f)
     return QUERY_WEIGHT * common / len(q) + (1 - QUERY_WEIGHT) * common / len(f)
+
+
+def _as_list(picked: str | tuple[str, ...]) -> list[str]:
+    """``itemgetter`` of one index gives the item itself, of several a tuple."""
+    return [picked] if isinstance(picked, str) else list(picked)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -170,11 +186,53 @@ class FormIndex:
         self._entity = np.array([f.entity for f in self.forms], dtype=np.int64)
         self._postings: dict[str, np.ndarray] = {}
         if len(self.forms) > FULL_SCAN_LIMIT:
-            postings: dict[str, list[int]] = defaultdict(list)
-            for i, form in enumerate(self.forms):
-                for gram in _bigrams(form.key) | _bigrams(form.reading):
-                    postings[gram].append(i)
-            self._postings = {g: np.array(ids, dtype=np.int32) for g, ids in postings.items()}
+            # gram -> ascending ids (int32) of the forms with that gram in _bigrams(key) | _bigrams(reading),
+            # computed with numpy over all texts at once: a Python set and list appends per form cost
+            # several times more. Temporaries stay small (int32, in place) for large catalogues.
+            n = len(self.forms)
+            texts = [text for f in self.forms for text in (f.key, f.reading)]  # form i: texts 2i, 2i+1
+            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            text_of = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
+            inside = text_of[:-1] == text_of[1:]  # two adjacent characters of one text: a bigram
+            # A gram as one number: a bigram as (first + 1) << 21 | second, a one-character text (its
+            # own gram, as in _bigrams) as its code point; code points are below 2**21, so the two
+            # never collide. With its form: gram * n + form, which sorts by gram, then form (gram
+            # < 2**42, so within int64 for n < 2**21 forms: eight times the 100,000-project bench).
+            assert n < 1 << 21, "too many forms to pack a (gram, form) pair in 64 bits"
+            owners = text_of[:-1][inside] >> 1
+            del text_of
+            pairs = chars[:-1][inside].astype(np.int64)
+            pairs += 1
+            pairs <<= 21
+            pairs |= chars[1:][inside]
+            del inside
+            pairs *= n
+            pairs += owners
+            del owners
+            single = np.flatnonzero(lengths == 1)
+            if len(single):
+                lone = chars[(np.cumsum(lengths) - lengths)[single]].astype(np.int64) * n + (single >> 1)
+                pairs = np.concatenate([pairs, lone])
+            del texts, chars
+
+            def run_starts(a: np.ndarray) -> np.ndarray:
+                """Where each run of equal values of the sorted ``a`` starts (a mask)."""
+                mask = np.empty(len(a), dtype=bool)
+                mask[:1] = True
+                np.not_equal(a[1:], a[:-1], out=mask[1:])
+                return mask
+
+            pairs.sort()  # and a mask, not np.unique: numpy 2's unique hashes and is many times slower
+            pairs = pairs[run_starts(pairs)]  # each (gram, form) once
+            ids = np.empty(len(pairs), dtype=np.int32)
+            np.remainder(pairs, n, out=ids, casting="unsafe")  # the form, below n
+            pairs //= n  # the gram of each id
+            starts = np.flatnonzero(run_starts(pairs)).tolist()  # each gram's forms: a slice of ids
+            ends = [*starts[1:], len(ids)] if starts else []
+            for code, start, end in zip(pairs[starts].tolist(), starts, ends, strict=True):
+                gram = chr(code) if code < 1 << 21 else chr((code >> 21) - 1) + chr(code & ((1 << 21) - 1))
+                self._postings[gram] = ids[start:end]
         self._by_entity: dict[int, list[Form]] = defaultdict(list)
         for form in self.forms:
             self._by_entity[form.entity].append(form)
@@ -211,8 +269,11 @@ class FormIndex:
         if not self.forms or not (query or query_reading):
             return []
         ids = self._candidates(query, query_reading)
-        keys = self.keys if ids is None else [self.keys[i] for i in ids]
-        readings = self.readings if ids is None else [self.readings[i] for i in ids]
+        if ids is not None and len(ids) == 0:
+            return []
+        pick = None if ids is None else itemgetter(*ids.tolist())
+        keys = self.keys if pick is None else _as_list(pick(self.keys))
+        readings = self.readings if pick is None else _as_list(pick(self.readings))
         key_len = self._key_len if ids is None else self._key_len[ids]
         read_len = self._read_len if ids is None else self._read_len[ids]
         entity = self._entity if ids is None else self._entity[ids]

@@ -33,7 +33,21 @@ VARIANTS: dict[str, str] = {
     "申し込み": "申込",
     "申込み": "申込",
 }
-_SMALL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
+_BMP = list(range(0x10000))
+
+
+def _translation(mapping: dict[int, int]) -> list[int]:
+    """A str.translate table as a list over the Basic Multilingual Plane. With a dict, every character
+    the mapping leaves alone (most of them) raises and clears a KeyError inside translate; a list
+    finds it mapped to itself, twice as fast. Characters beyond U+FFFF raise IndexError and are left
+    unchanged, as with a dict. The tables share _BMP's int objects: about 0.5 MB each."""
+    table = _BMP.copy()
+    for code, to in mapping.items():
+        table[code] = to
+    return table
+
+
+_SMALL = _translation(str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ"))
 _DROP = re.compile(r"[^\w]|_|ー")  # punctuation, symbols, spaces, wave dashes, middle dots, ー
 # Between two digits a dropped run (10〜20, 1/2, 3.5) leaves one separator, so that numbers are never
 # merged into another number; thousands separators (13,200) are the exception and simply vanish.
@@ -45,9 +59,15 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# Katakana ァ..ヶ (U+30A1..U+30F6) -> hiragana ぁ..ゖ (U+3041..U+3096): one str.translate in C rather
+# than a Python generator per character (fold and reading run it on every name and project text).
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+_HIRAGANA = _translation(_KATAKANA_TO_HIRAGANA)
+
+
 def to_hiragana(text: str) -> str:
     """Katakana (U+30A1..U+30F6) to hiragana; other characters unchanged."""
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+    return text.translate(_HIRAGANA)
 
 
 def unify_variants(text: str) -> str:
@@ -62,18 +82,49 @@ _VARIANT_ITEMS = sorted(
 )
 
 
+# Every character a variant may start with, in hiragana and katakana (the variants are looked for
+# after to_hiragana): a text without any of them has no variant. A single character class is
+# several times faster to scan than the variants one by one or an alternation of them.
+_VARIANT_FIRSTS = {key[0] for key, _ in _VARIANT_ITEMS}
+_VARIANT_START = re.compile(
+    "["
+    + "".join(
+        re.escape(c)
+        for c in sorted(_VARIANT_FIRSTS | {chr(ord(c) + 0x60) for c in _VARIANT_FIRSTS if "ぁ" <= c <= "ゖ"})
+    )
+    + "]"
+)
+# to_hiragana, then small kana -> full size: one table for texts without variants.
+_HIRAGANA_FULL_SIZE = [_SMALL[code] for code in _HIRAGANA]
+
+
 # 一 (the kanji for one) typed or converted for the long vowel mark between katakana: イノベ一ション.
 _KANJI_ONE_AS_LONG_VOWEL = re.compile(r"(?<=[ァ-ヶ])一(?=[ァ-ヶ])")
+
+
+def fold_text(text: str) -> str:
+    """The matching key of ``text``, uncached: for long texts read once (a project's 事業内容,
+    KPIs, remarks), which would only push the short, recurring keys out of ``fold``'s cache."""
+    text = nfkc(text)
+    if "一" in text:  # rare: skip the regex scan otherwise
+        text = _KANJI_ONE_AS_LONG_VOWEL.sub("ー", text)
+    text = text.casefold()
+    if _VARIANT_START.search(text) is None:
+        # No variant can occur, so unify_variants would change nothing: to_hiragana and _SMALL
+        # in one translate (a character map at a time costs as much as the variants' loop).
+        text = text.translate(_HIRAGANA_FULL_SIZE)
+    else:
+        text = unify_variants(to_hiragana(text)).translate(_SMALL)
+    parts = _BETWEEN_DIGITS.split(text)
+    if len(parts) == 1:  # no run between two digits, the usual case
+        return _DROP.sub("", text)
+    return NUMBER_SEPARATOR.join(_DROP.sub("", part) for part in parts)
 
 
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """The matching key of ``text`` (cached: names and question pieces recur constantly)."""
-    text = _KANJI_ONE_AS_LONG_VOWEL.sub("ー", nfkc(text))
-    text = to_hiragana(text.casefold())
-    text = unify_variants(text)
-    text = text.translate(_SMALL)
-    return NUMBER_SEPARATOR.join(_DROP.sub("", part) for part in _BETWEEN_DIGITS.split(text))
+    return fold_text(text)
 
 
 @lru_cache(maxsize=50_000)
