@@ -183,6 +183,9 @@ class FormIndex:
         self.readings = [f.reading for f in self.forms]
         self._key_len = np.array([max(len(k), 1) for k in self.keys], dtype=np.float32)
         self._read_len = np.array([max(len(r), 1) for r in self.readings], dtype=np.float32)
+        # The prefilter's tie-break: a form's length as a fraction below 1 (longer forms rank lower).
+        total_len = self._key_len + self._read_len
+        self._length_rank = total_len / (float(total_len.max(initial=0.0)) + 1.0)
         self._entity = np.array([f.entity for f in self.forms], dtype=np.int64)
         self._postings: dict[str, np.ndarray] = {}
         if len(self.forms) > FULL_SCAN_LIMIT:
@@ -259,10 +262,14 @@ class FormIndex:
         if not lists:
             return np.empty(0, dtype=np.int64)
         counts = np.bincount(np.concatenate(lists), minlength=len(self.forms))
-        top = min(CANDIDATES, int(np.count_nonzero(counts)))
-        if top == 0:
-            return np.empty(0, dtype=np.int64)
-        return np.argpartition(-counts, top - 1)[:top]
+        found = np.flatnonzero(counts)
+        if len(found) <= CANDIDATES:
+            return found
+        # Most grams shared first; among forms sharing as many, the shorter first: they score higher
+        # (a name holding 健康ポイント is not as close to it as 健康ポイント itself). Without this, which
+        # of hundreds of tied forms made the cut was arbitrary, and the right one could be left out.
+        priority = counts[found] - self._length_rank[found]
+        return found[np.argpartition(-priority, CANDIDATES - 1)[:CANDIDATES]]
 
     def best(self, query: str, query_reading: str, limit: int = 5) -> list[tuple[int, float]]:
         """The best ``limit`` entities as (entity, score), best first; one row per entity."""
