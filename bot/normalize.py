@@ -98,16 +98,26 @@ _VARIANT_START = re.compile(
 _HIRAGANA_FULL_SIZE = [_SMALL[code] for code in _HIRAGANA]
 
 
-# 一 (the kanji for one) typed or converted for the long vowel mark between katakana: イノベ一ション.
-_KANJI_ONE_AS_LONG_VOWEL = re.compile(r"(?<=[ァ-ヶ])一(?=[ァ-ヶ])")
+# Kanji that look like katakana, typed, converted or copied from a PDF in their place: イノベ一ション,
+# プ口ジェクト, ド口ーン, ク力. Between two katakana (or ー) they can only stand for the katakana; next
+# to a kanji they are themselves (センター一覧, 人口, 工場, デザイン力). ヵ/ヶ are left out of the
+# context: 一ヶ月 is a kanji there.
+LOOKALIKE_KATAKANA = {"一": "ー", "口": "ロ", "工": "エ", "力": "カ", "夕": "タ", "卜": "ト", "二": "ニ", "八": "ハ"}
+_LOOKALIKE_ANY = re.compile(f"[{''.join(LOOKALIKE_KATAKANA)}]")
+_LOOKALIKE = re.compile(f"(?<=[ァ-ヴー])[{''.join(LOOKALIKE_KATAKANA)}](?=[ァ-ヴー])")
+
+
+def katakana_lookalikes(text: str) -> str:
+    """``text`` with kanji look-alikes between katakana replaced by the katakana (see above)."""
+    if _LOOKALIKE_ANY.search(text) is None:  # the usual case: skip the context scan
+        return text
+    return _LOOKALIKE.sub(lambda m: LOOKALIKE_KATAKANA[m.group()], text)
 
 
 def fold_text(text: str) -> str:
     """The matching key of ``text``, uncached: for long texts read once (a project's 事業内容,
     KPIs, remarks), which would only push the short, recurring keys out of ``fold``'s cache."""
-    text = nfkc(text)
-    if "一" in text:  # rare: skip the regex scan otherwise
-        text = _KANJI_ONE_AS_LONG_VOWEL.sub("ー", text)
+    text = katakana_lookalikes(nfkc(text))
     text = text.casefold()
     if _VARIANT_START.search(text) is None:
         # No variant can occur, so unify_variants would change nothing: to_hiragana and _SMALL

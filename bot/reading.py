@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import fugashi
 
-from bot.normalize import fold, fold_text, nfkc, to_hiragana
+from bot.normalize import fold, fold_text, katakana_lookalikes, nfkc, to_hiragana
 
 _local = threading.local()
 
@@ -55,7 +55,7 @@ def _tagger() -> fugashi.Tagger:
 def read(text: str) -> str:
     """The matching key of the reading of ``text``: ぐんまけんこうぽいんとせいど for 群馬健康ポイント制度.
     Uncached; ``reading`` is the cached form for questions."""
-    text = nfkc(text)
+    text = katakana_lookalikes(nfkc(text))  # プ口ジェクト is read as プロジェクト, not プくちジェクト
     if not text.strip():
         return ""
     # fugashi hands MeCab a C string for nodes, which ends at a NUL; the text output is made from the

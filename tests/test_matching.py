@@ -74,6 +74,19 @@ def test_full_width_letters_and_digits_fold_to_ascii() -> None:
     assert fold("５Ｇ") == fold("5g") == "5g"
 
 
+def test_kanji_that_look_like_katakana_count_as_katakana_only_between_katakana() -> None:
+    assert fold("プ口ジェクト") == fold("プロジェクト")  # 口 (kuchi) for ロ
+    assert fold("ド口ーン") == fold("ドローン")
+    assert fold("エネルギー工ネ") == fold("エネルギーエネ")
+    assert fold("イノベ一ション") == fold("イノベーション")
+    assert reading("ド口ーン") == reading("ドローン")
+    # Next to a kanji, or before ヶ, they are the kanji they are.
+    assert fold("人口") != fold("人ロ")
+    assert fold("センター一覧") != fold("センターー覧")
+    assert fold("デザイン力") != fold("デザインカ")
+    assert fold("ツアー一ヶ月") != fold("ツアーーヶ月")
+
+
 # --- readings --------------------------------------------------------------------------------------
 
 

@@ -25,10 +25,10 @@ from bot.match import FULL_SCAN_LIMIT, Form, FormIndex, _bigrams
 from bot.normalize import (
     _BETWEEN_DIGITS,
     _DROP,
-    _KANJI_ONE_AS_LONG_VOWEL,
     NUMBER_SEPARATOR,
     fold,
     fold_text,
+    katakana_lookalikes,
     nfkc,
     to_hiragana,
     unify_variants,
@@ -51,7 +51,7 @@ def reference_to_hiragana(text: str) -> str:
 
 
 def reference_fold(text: str) -> str:
-    text = _KANJI_ONE_AS_LONG_VOWEL.sub("ー", nfkc(text))
+    text = katakana_lookalikes(nfkc(text))
     text = reference_to_hiragana(text.casefold())
     text = unify_variants(text)
     text = text.translate(_SMALL)
@@ -59,7 +59,7 @@ def reference_fold(text: str) -> str:
 
 
 def reference_reading(text: str) -> str:
-    text = nfkc(text)
+    text = katakana_lookalikes(nfkc(text))
     if not text.strip():
         return ""
     parts: list[str] = []
