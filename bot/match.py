@@ -78,6 +78,10 @@ def is_kanji(char: str) -> bool:
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or char == "々"
 
 
+def _is_kana(char: str) -> bool:
+    return "\u3041" <= char <= "\u30fa"
+
+
 def _kanji_count(text: str) -> int:
     return len(_KANJI_RUN.findall(text))
 
@@ -97,9 +101,14 @@ def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
     meaningful = typos = blocks = 0
     ops = list(Levenshtein.opcodes(query, form))
 
-    def left_over(chars: str) -> None:
+    def long_vowels(start: int, end: int) -> int:
+        """一 right after a kana of the query: a long vowel typed as the kanji for one (ファクトリ一環境)."""
+        return sum(1 for j in range(max(start, 1), end) if query[j] == "一" and _is_kana(query[j - 1]))
+
+    def left_over(start: int, end: int) -> None:
         nonlocal meaningful, typos
-        kanji = _kanji_count(chars)
+        chars = query[start:end]
+        kanji = _kanji_count(chars) - long_vowels(start, end)
         meaningful += kanji
         typos += len(chars) - kanji - sum(chars.count(c) for c in free)  # free characters are kana
 
@@ -115,19 +124,23 @@ def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
     for i, op in enumerate(ops):
         if op.tag == "equal":
             if op.src_end - op.src_start == 1 and max(skipped(i - 1), skipped(i + 1)) >= 2:
-                left_over(query[op.src_start : op.src_end])
+                left_over(op.src_start, op.src_end)
             else:
                 blocks += 1
             continue
         left = [c for c in query[op.src_start : op.src_end] if c not in free]
         if op.tag == "replace" and len(left) == 1 and op.dest_end - op.dest_start == 1:
             # One character typed for another: a typo, but a kanji only for a homophone (拠典化).
-            if is_kanji(left[0]) and not same_sound(left[0], form[op.dest_start]):
+            if (
+                is_kanji(left[0])
+                and not long_vowels(op.src_start, op.src_end)
+                and not same_sound(left[0], form[op.dest_start])
+            ):
                 meaningful += 1
             else:
                 typos += 1
         else:
-            left_over("".join(left))
+            left_over(op.src_start, op.src_end)
     return Cover(meaningful, typos, blocks)
 
 

@@ -131,6 +131,7 @@ def explains(mention: str, name: str) -> bool:
         ("クリエーティブ拠点化", "クリエイティブ拠点化"),
         ("子供の環境学習", "子ども向け地域環境学習事業"),  # a particle added, words left out
         ("医療機関への応援金", "医療機関応援金"),
+        ("デジタルファクトリ一実証", "デジタルファクトリー実証"),  # 一 (one) typed for ー before a kanji
     ],
 )
 def test_typos_and_shortenings_are_explained(mention: str, name: str) -> None:
@@ -147,6 +148,7 @@ def test_typos_and_shortenings_are_explained(mention: str, name: str) -> None:
         ("若者の定住促進", "若者の活躍促進"),
         ("中高生のスマホ安全対策", "中高生の自転車安全対策"),
         ("健康マイレージ", "健康ポイント"),
+        ("ぐんま一番ポイント", "ぐんまポイント"),  # 一番 after kana: 一 is a word here, 番 is left over
     ],
 )
 def test_other_words_are_not_explained_away(mention: str, name: str) -> None:
