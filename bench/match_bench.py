@@ -680,8 +680,8 @@ def load_breakdown(db) -> None:  # type: ignore[no-untyped-def]
     import bot.catalogue as C
 
     timers = Timers()
-    timers.wrap(C, "reading", "reading() of name forms (MeCab)")
-    timers.wrap(C, "fold", "fold() of index keys and project texts")
+    timers.wrap(C, "read", "read() of distinct name forms (MeCab)")
+    timers.wrap(C, "fold_text", "fold_text() of distinct keys and project texts")
     timers.wrap(C, "name_forms", "name_forms()")
     timers.wrap(C, "FormIndex", "FormIndex() build (bigram postings)")
     clear_reading_caches()
@@ -698,7 +698,7 @@ def load_breakdown(db) -> None:  # type: ignore[no-untyped-def]
     for label, sec in sorted(parts.items(), key=lambda kv: -kv[1]):
         print(f"| {label} | {timers.calls[label]:,} | {sec:.2f} | {100 * sec / total:.0f}% |")
     rest = total - sum(parts.values())
-    print(f"| rest: SQL reads, ORM rows, entries | | {rest:.2f} | {100 * rest / total:.0f}% |", flush=True)
+    print(f"| rest: SQL reads, rows, entries | | {rest:.2f} | {100 * rest / total:.0f}% |", flush=True)
 
 
 def ask_breakdown(db, questions: list[Question]) -> None:  # type: ignore[no-untyped-def]
