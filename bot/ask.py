@@ -333,7 +333,7 @@ class _Answering:
         )
 
     def not_found(self) -> A.Answer:
-        mention = self.intent.mention
+        mention = self.intent.mention_as_typed
         ranked = sorted(self.suggestions.items(), key=lambda kv: -kv[1])
         suggestions = [self.cat.projects[i] for i, _ in ranked[:3]]
         subject = f"「{mention}」という事業" if mention else "該当する事業"
@@ -376,7 +376,7 @@ class _Answering:
                 kind="lookup",
             )
         if via_text:
-            note = f"「{intent.mention}」に関する事業として、{entry.name}についてお答えします。\n" + note
+            note = f"「{intent.mention_as_typed}」に関する事業として、{entry.name}についてお答えします。\n" + note
         context = A.source_line(issuer, record.fiscal_year)
         common = {
             "projects": [entry.name],

@@ -20,6 +20,7 @@ from bot.lexicon import (
     COUNT_WORDS,
     DONATION_WORDS,
     FIELD_WORDS,
+    GENERIC_COUNT_WORDS,
     HISTORY_WORDS,
     LIST_WORDS,
     OPS,
@@ -29,7 +30,7 @@ from bot.lexicon import (
     SUPERLATIVES,
     WEAK_AMOUNT,
 )
-from bot.normalize import surface
+from bot.normalize import nfkc, surface
 
 _YEAR = re.compile(
     r"(?:令和|r)(元|\d{1,2})(?:年度|年)?|(?:平成|h)(\d{1,2})(?:年度|年)|(?:fy)?(20\d{2})(?:年度|年)|fy(20\d{2})"
@@ -48,7 +49,7 @@ _COURTESY = re.compile(
     r"教えていただけ(?:ます|ません)(?:でしょう)?か|教えてもらえ(?:ます|ません)か|教えてほしい(?:です)?"
 )
 # Relative years mean the latest year on record: the only one a committee document reports.
-_RELATIVE_YEAR = re.compile(r"最新|直近|今年度|本年度|昨年度|前年度|去年|今年|現在")
+_RELATIVE_YEAR = re.compile(r"最新|直近|今年度|本年度|昨年度|前年度|去年|今年|現在|これからも|これから|今後も")
 # Brackets and slashes separate mentions: 健康ポイント（健康長寿社会づくり推進課）, 医療機関応援金/寄附額.
 _BRACKETS = re.compile(r"[()\[\]「」『』【】〔〕［］/:]")
 # After a cut word, a piece may open with a conjunction: 「寄附額と件数」「健康ポイントの寄附額と医療…」.
@@ -56,7 +57,7 @@ _JOINING = re.compile(r"^(?:と|や|および|及び|また|あと|それと|そ
 _END_NOISE = re.compile(
     r"(?:について教えて|について|に関して|に関する|を教えて|教えて|ください|下さい|ですか|でしょうか|ますか|"
     r"を知りたい|知りたい|が知りたい|見せて|表示して|出して|はなんですか|は何|はなに|なに|何|どこ|どれ|"
-    r"いくら|どのくらい|どれくらい|どう|どうなって(?:い)?る|どうだった|だった|でした|です|ます|ある|あります|"
+    r"いくら|どのくらい|どれくらい|どう|どうなって(?:い)?る|どうだった|だった|でした|です|ました|ます|ある|あります|"
     r"の情報|のデータ|の状況|の中身|の様子|のすべて|の全て|の全部|の件|のこと|"
     r"なの|なん|いる|された|した|する|った|とは|って|という|と言う|は|を|が|も|の|と|で|に|か|ね|よ|"
     r"[?？。、!！・…\s])$"
@@ -101,6 +102,15 @@ class Intent:
         return max(self.mentions, key=len) if self.mentions else ""
 
     @property
+    def mention_as_typed(self) -> str:
+        """``mention`` as the user wrote it, for echoing back (草津温泉PR事業, not 草津温泉pr事業)."""
+        mention = self.mention
+        written = re.sub(r"\s+", "", nfkc(self.question))
+        folded = written.casefold().replace("寄付", "寄附")  # surface() without the whitespace
+        at = folded.find(mention) if mention and len(folded) == len(written) else -1
+        return written[at : at + len(mention)] if at >= 0 else mention
+
+    @property
     def asks_something(self) -> bool:
         """Whether anything besides a name was recognized (a list or total can then be answered)."""
         return bool(
@@ -122,6 +132,7 @@ def _alternation(words: object) -> re.Pattern[str]:
 _ALL_FIELD_WORDS = {surface(w): name for name, words in FIELD_WORDS.items() for w in words}
 _FIELD_PATTERN = _alternation(_ALL_FIELD_WORDS)
 _OP_WORDS = {surface(w): op for op, words in OPS.items() for w in words}
+_GENERIC_COUNT = frozenset(surface(w) for w in GENERIC_COUNT_WORDS)
 _OP_PATTERN = _alternation(_OP_WORDS)
 _SUPERLATIVE_PATTERN = _alternation(SUPERLATIVES)
 _HISTORY_PATTERN = _alternation(HISTORY_WORDS)
@@ -206,7 +217,14 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
 
     def on_op(m: re.Match[str]) -> None:
         op = _OP_WORDS[m.group(0)]
-        if intent.op is None or (intent.op in {"max", "min"} and op == "rank"):
+        if m.group(0) in _GENERIC_COUNT:
+            flags.add("generic_count")
+        # 全部で何件: how many in all, not a sum of amounts.
+        if (
+            intent.op is None
+            or (intent.op in {"max", "min"} and op == "rank")
+            or (intent.op == "sum" and op == "count")
+        ):
             intent.op = op
 
     def on_superlative(m: re.Match[str]) -> None:
@@ -251,6 +269,9 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
         intent.op = "min" if any(w in after for w in SMALL_WORDS) else "max"
     donation, counting = "donation" in flags, "counting" in flags
     donation = donation or any(f.startswith("donation") for f in intent.fields)
+    if "generic_count" in flags and intent.op == "count" and donation:
+        # 寄附は何件ありましたか: the donations are counted, not the projects.
+        intent.op, counting = None, True
     if counting and (donation or intent.op in {"max", "min", "rank", "avg"}):
         # 寄附は何件 / 寄附額と件数 / 件数が一番多い事業: the number of donations.
         if "donation_count" not in intent.fields:

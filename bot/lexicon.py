@@ -232,6 +232,12 @@ SUMMARY_WORDS = (
 # Words that ask for money without saying which: the donation, unless another amount is named.
 WEAK_AMOUNT = ("金額", "いくら", "幾ら", "額", "お金")
 
+# Count words that do not say what is counted (何件ありますか): the projects, unless the question is
+# about donations (医療機関応援金の寄附は何件ありましたか: the number of donations).
+GENERIC_COUNT_WORDS = (
+    *(f"{n}{verb}" for n in ("いくつ", "何件", "何個") for verb in ("あり", "ある", "あっ")),
+    "件ありますか",
+)
 OPS: dict[str, tuple[str, ...]] = {
     "rank": (
         "ランキング",
@@ -316,10 +322,7 @@ OPS: dict[str, tuple[str, ...]] = {
         "事業は何件",
         "何件の事業",
         "事業件数",
-        "いくつあ",
-        "何件あ",
-        "何個あ",
-        "件ありますか",
+        *GENERIC_COUNT_WORDS,
     ),
 }
 # A bare superlative (最も寄附を集めた) is a maximum unless a word of smallness follows it.

@@ -101,6 +101,12 @@ def test_question_about_a_missing_project_never_shows_another_projects_figures(a
     assert "医療機関応援金" in [c.name for c in answer.candidates]  # offered as もしかして
 
 
+def test_an_unknown_name_is_echoed_as_it_was_typed(asker: Asker) -> None:
+    answer = asker.ask("草津温泉PR事業の予算")
+    assert answer.status == "not_found"
+    assert "「草津温泉PR事業」" in answer.text
+
+
 def test_ambiguous_question_offers_candidates(asker: Asker) -> None:
     answer = asker.ask("コロナの事業の寄附額")
     assert answer.status == "ambiguous"
