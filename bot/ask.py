@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot import answer as A
@@ -32,7 +33,7 @@ from bot.catalogue import (
 from bot.intent import Intent, parse
 from bot.match import QUERY_WEIGHT, FormIndex, is_kanji
 from bot.normalize import fold
-from bot.reading import compounds, reading, verbs
+from bot.reading import compound_words, compounds, reading, verbs
 from store import queries, values
 from store.db import Database
 from store.models import Issuer, Record
@@ -231,6 +232,8 @@ class _Answering:
                 issuer = named
             else:
                 mentions.append(mention)
+        if intent.condition and not mentions:
+            return self.unsupported_condition()
         if not mentions:
             if intent.asks_something or issuer is not None:
                 return self.scope_answer(issuer or self._default_issuer(), departments=())
@@ -247,6 +250,8 @@ class _Answering:
                 resolved += parts
             else:
                 unresolved.append(mention)
+        if not resolved and intent.condition:
+            return self.unsupported_condition()
         if not resolved:
             found_by_text = self.content_search(unresolved)
             if len(found_by_text) == 1:
@@ -274,6 +279,29 @@ class _Answering:
         return self.scope_answer(issuer, departments=tuple(dict.fromkeys(d.id for d in departments)))
 
     def content_search(self, mentions: list[str]) -> list[ProjectEntry]:
+        """``_content_search`` by whole compounds; when that finds nothing, ``_named_thing``."""
+        return self._content_search(mentions, compounds) or self._named_thing(mentions)
+
+    def _named_thing(self, mentions: list[str]) -> list[ProjectEntry]:
+        """自転車ヘルメット, a compound found nowhere as a whole: the projects whose descriptive texts
+        name the thing in katakana or Latin letters (ヘルメット) and whose name holds every other word
+        (自転車). Stricter than a search by words, so that a made-up name of common words (5G推進事業,
+        地域医療支援) is not taken apart into words that some project happens to use."""
+        parts = [w for m in mentions for w in compound_words(m)]
+        things = [fold(w) for w in parts if _name_like(w) and len(fold(w)) >= 3]
+        others = [fold(w) for w in parts if not _name_like(w)]
+        others = [w for w in others if w and w not in CONTENT_STOP and not any(w == fold(s) for s in CONTENT_SUFFIXES)]
+        if not things or not others:
+            return []
+        found: list[ProjectEntry] = []
+        for i in self.cat.projects_containing(things[0]):
+            p = self.cat.projects[i]
+            name = p.text.split("|", 1)[0]
+            if all(t in p.text for t in things) and all(o in name for o in others):
+                found.append(p)
+        return found
+
+    def _content_search(self, mentions: list[str], words_of: Callable[[str], tuple[str, ...]]) -> list[ProjectEntry]:
         """Projects described by every content word of the mentions (ヘルメット → 自転車安全対策).
 
         Common words must occur together in the project's name and one of its descriptive texts
@@ -283,7 +311,7 @@ class _Answering:
         stop = CONTENT_STOP | {fold(p) for i in self.cat.issuers.values() for p in issuer_prefixes(i.name)}
         common: list[str] = []
         named: list[str] = []
-        for written in (w for m in mentions for w in compounds(m)):
+        for written in (w for m in mentions for w in words_of(m)):
             word = fold(written)
             for suffix in CONTENT_SUFFIXES:
                 key = fold(suffix)
@@ -291,8 +319,7 @@ class _Answering:
                     word = word[: -len(key)]
             if not word or word in stop or (len(word) < 2 and not is_kanji(word)):
                 continue
-            name_like = not any(is_kanji(c) for c in written) and any(c.isascii() or "ァ" <= c <= "ヺ" for c in written)
-            (named if name_like and len(word) >= 3 else common).append(word)
+            (named if _name_like(written) and len(word) >= 3 else common).append(word)
         if not common and not named:
             return []
         # A verb of the mention must be found too: ぐんまで遊ぼう is not about every ぐんま project.
@@ -331,6 +358,14 @@ class _Answering:
             candidates=[A.Candidate(e.id, e.name) for e in entries],
             kind="lookup",
         )
+
+    def unsupported_condition(self) -> A.Answer:
+        """「寄附額が1000万円以上の事業」: a filter kensho cannot apply yet, said plainly rather than ignored."""
+        body = (
+            f"申し訳ありません。「{self.intent.condition}」のような条件での絞り込みには、まだ対応していません。\n"
+            "「寄附額のランキング」「事業費が多い順に」「事業の一覧」などで全体をご確認ください。"
+        )
+        return A.Answer(self.q, "not_found", body, field=self._field(), kind="help")
 
     def not_found(self) -> A.Answer:
         mention = self.intent.mention_as_typed
@@ -562,6 +597,11 @@ class _Answering:
             title=title,
             **common,
         )
+
+
+def _name_like(written: str) -> bool:
+    """A word in katakana or Latin letters, without kanji: the name of a thing (ヘルメット, ジョブカフェ)."""
+    return not any(is_kanji(c) for c in written) and any(c.isascii() or "ァ" <= c <= "ヺ" for c in written)
 
 
 def _in_one_text(text: str, words: list[str]) -> bool:

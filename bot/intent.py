@@ -37,6 +37,17 @@ _YEAR = re.compile(
     r"|(?<![\d,.])(20\d{2})(?![\d,.万千億円件人%])"
 )
 _GOAL = re.compile(r"基本目標(\d+)")
+# Whom a question is addressed to, typed as text (@kensho R3の…): cut with its space before the spaces
+# go, so that it never takes the next word (R3, 5G) with it.
+_ADDRESSEE = re.compile(r"^\s*[@＠][A-Za-z0-9_.\-]+\s+")
+# Conditions that kensho cannot filter by yet: thresholds (1000万円以上, 5件未満) and KPI achievement
+# (KPIが未達の事業). Recognized so that the answer says so instead of ignoring them.
+_CONDITION = re.compile(
+    r"\d[\d,.]*(?:億|万|千)?(?:円|件)?(?:以上|以下|未満|超|より多い|より少ない|より大きい|より小さい)"
+    r"|(?:未達成?|達成でき(?:た|なかった|ていない)|達成した|達成していない)(?=の?事業)"
+)
+# 〜がやってる事業, 〜で実施している事業: the projects of a department, like 〜の事業.
+_DOING = re.compile(r"(?:が|で)(?:やって|行って|おこなって|実施して|担当して|所管して|進めて|取り組んで)い?る(?=事業)")
 _TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)|(\d+)位まで")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _START_NOISE = re.compile(r"^(?:ねえ|あの|えっと|すみません|すいません|質問です|質問|教えてください|教えて|、|。|,)+")
@@ -49,7 +60,7 @@ _COURTESY = re.compile(
     r"教えていただけ(?:ます|ません)(?:でしょう)?か|教えてもらえ(?:ます|ません)か|教えてほしい(?:です)?"
 )
 # Relative years mean the latest year on record: the only one a committee document reports.
-_RELATIVE_YEAR = re.compile(r"最新|直近|今年度|本年度|昨年度|前年度|去年|今年|現在|これからも|これから|今後も")
+_RELATIVE_YEAR = re.compile(r"最新|直近|今年度|本年度|昨年度|前年度|去年|今年|現在|これからも|これから")
 # Brackets and slashes separate mentions: 健康ポイント（健康長寿社会づくり推進課）, 医療機関応援金/寄附額.
 _BRACKETS = re.compile(r"[()\[\]「」『』【】〔〕［］/:]")
 # After a cut word, a piece may open with a conjunction: 「寄附額と件数」「健康ポイントの寄附額と医療…」.
@@ -96,6 +107,7 @@ class Intent:
     mentions: list[str] = field(default_factory=list)
     counting: bool = False  # 何件 / いくつ without 寄附: donations of a project, or projects of a list
     summary_cue: bool = False  # 概要 / 詳細: everything about a project
+    condition: str = ""  # a filter kensho does not support (1000万円以上, 未達), as typed
 
     @property
     def mention(self) -> str:
@@ -179,7 +191,7 @@ def _no_effect(match: re.Match[str]) -> None:
 
 def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
     """Read what is asked. ``policy_labels`` are the issuer's 今後の方針 choices (継続, 終了, …)."""
-    text = surface(question)
+    text = surface(_ADDRESSEE.sub("", nfkc(question)))
     intent = Intent(question=question, text=text)
     # The question as pieces: text still to read (str) and recognized words (_Cut) whose effect on
     # the intent is applied at the end, once words cut from inside a longer name have been put back.
@@ -245,6 +257,7 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
         intent.op = "rank"
 
     cut(_NTH, on_nth)
+    cut(_CONDITION, lambda m: setattr(intent, "condition", intent.condition or m.group(0)), glue=False)
     cut(_SUMMARY_PATTERN, lambda m: setattr(intent, "summary_cue", True))
     cut(_FIELD_PATTERN, on_field)
     cut(_OP_PATTERN, on_op)
@@ -257,6 +270,7 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
     cut(_COUNT_PATTERN, lambda m: flags.add("counting"))
     cut(_WEAK_PATTERN, lambda m: flags.add("weak_amount"))
     cut(_LIST_PATTERN, lambda m: setattr(intent, "list_cue", True))
+    cut(_DOING, lambda m: setattr(intent, "list_cue", True), glue=False)
     kept = _put_back_glued(parts)
     for part in kept:
         if isinstance(part, _Cut):

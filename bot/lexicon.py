@@ -109,6 +109,8 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
     "result": (
         "事業内容(実施結果)",
         "事業内容",
+        "事業の中身",
+        "中身",
         "実施結果",
         "実施内容",
         "取組内容",
@@ -228,6 +230,13 @@ SUMMARY_WORDS = (
     "要約",
     "プロフィール",
     "内訳",
+    "ざっくり",
+    "ざっと",
+    "簡単に",
+    "かんたんに",
+    "手短に",
+    "一通り",
+    "ひととおり",
 )
 # Words that ask for money without saying which: the donation, unless another amount is named.
 WEAK_AMOUNT = ("金額", "いくら", "幾ら", "額", "お金")

@@ -5,7 +5,7 @@ Readings of questions are cached (``reading``: once per distinct text); the cata
 names with ``read``, uncached, so that hundreds of thousands of name forms do not push the
 questions out of the cache (nor keep memory after the catalogue is built).
 The same analyzer also tells the question parser which words are particles or generic
-(``tokens``) and gives content search its nouns and verbs (``compounds``, ``verbs``).
+(``tokens``) and gives content search its nouns and verbs (``compounds``, ``compound_words``, ``verbs``).
 """
 
 from __future__ import annotations
@@ -95,6 +95,31 @@ def compounds(text: str) -> tuple[str, ...]:
         if current:
             out.append(current)
         current = ""
+    if current:
+        out.append(current)
+    return tuple(out)
+
+
+@lru_cache(maxsize=50_000)
+def compound_words(text: str) -> tuple[str, ...]:
+    """The nouns of ``text`` one by one, each with its prefixes and suffixes (自転車ヘルメット → 自転車,
+    ヘルメット): the words of ``compounds``, for a content search that found nothing by the whole."""
+    out: list[str] = []
+    current = prefix = ""
+    for word in _tagger()(nfkc(text)):
+        pos = word.feature.pos1
+        if pos == "接尾辞" and current:
+            current += word.surface
+            continue
+        if current:
+            out.append(current)
+            current = ""
+        if pos == "接頭辞":
+            prefix += word.surface
+        elif pos == "名詞" or (pos == "形状詞" and not word.surface.isascii()):
+            current, prefix = prefix + word.surface, ""
+        else:
+            prefix = ""
     if current:
         out.append(current)
     return tuple(out)
