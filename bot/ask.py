@@ -359,10 +359,11 @@ class _Answering:
             kind="lookup",
         )
 
-    def unsupported_condition(self) -> A.Answer:
-        """「寄附額が1000万円以上の事業」: a filter kensho cannot apply yet, said plainly rather than ignored."""
+    def unsupported_condition(self, condition: str = "") -> A.Answer:
+        """「KPIが未達の事業」: a filter kensho cannot apply yet, said plainly rather than ignored."""
+        condition = condition or self.intent.condition
         body = (
-            f"申し訳ありません。「{self.intent.condition}」のような条件での絞り込みには、まだ対応していません。\n"
+            f"申し訳ありません。「{condition}」のような条件での絞り込みには、まだ対応していません。\n"
             "「寄附額のランキング」「事業費が多い順に」「事業の一覧」などで全体をご確認ください。"
         )
         return A.Answer(self.q, "not_found", body, field=self._field(), kind="help")
@@ -463,11 +464,17 @@ class _Answering:
                 kind="aggregate" if intent.op else "list",
             )
         labels = tuple(dict.fromkeys(intent.policy_words))
-        scope = queries.Scope(issuer.id, year, departments, intent.goal_number, labels)
+        fields = [f for f in intent.fields if not (departments and f == "department")]
+        threshold = self._threshold(fields)
+        if intent.threshold is not None and threshold is None:
+            return self.unsupported_condition(intent.threshold.written)
+        scope = queries.Scope(issuer.id, year, departments, intent.goal_number, labels, threshold)
         title = self._scope_title(scope)
         context = A.source_line(issuer, year)
-        fields = [f for f in intent.fields if not (departments and f == "department")]
-        column = next((f for f in fields if f in AMOUNT_FIELDS), None)
+        # The figure shown: the amount asked for, other than the one the threshold is on if two are named
+        # (寄附件数が2件以上の事業の寄附額の合計: the sum of the amounts).
+        amounts = [f for f in fields if f in AMOUNT_FIELDS]
+        column = next((f for f in amounts if threshold is None or f != threshold[0]), amounts[0] if amounts else None)
         if intent.op in {"sum", "avg", "max", "min", "rank"} and not (intent.counting and intent.op == "sum"):
             return self._aggregate(scope, title, context, column or "donation_amount")
         records = queries.records_in(self.session, scope, limit=LIST_LIMIT)
@@ -483,7 +490,7 @@ class _Answering:
             return A.Answer(
                 self.q,
                 "answered",
-                f"{title}に該当する事業はありません。",
+                f"{title}はありません。",
                 field=field_name,
                 context=context,
                 kind="list",
@@ -514,6 +521,25 @@ class _Answering:
         text = A.field_value(record, field_name).replace("\n", " ")
         return text if len(text) <= 80 else text[:79] + "…"
 
+    def _threshold(self, fields: list[str]) -> tuple[str, str, int | float] | None:
+        """The question's threshold as (column, comparator, value in the column's unit), or None when
+        there is none or it names no amount (3件以上 is the donations; 1000万円 the amount asked, else the
+        donations)."""
+        asked = self.intent.threshold
+        if asked is None:
+            return None
+        amounts = [f for f in fields if f in AMOUNT_FIELDS]
+        if asked.unit == "件":
+            return ("donation_count", asked.comparator, asked.value)
+        money = [f for f in amounts if f != "donation_count"]
+        column = money[0] if money else ("donation_amount" if asked.unit == "円" else None)
+        if column is None:
+            return None
+        # Stored in 千円: yen when 円 or 万/億 was written (1000万円, 1億), else the sheet's 千円 as typed.
+        value = asked.value / 1000 if asked.unit == "円" or asked.scaled else asked.value
+        # Bound as a number the column can be compared with on any backend (500円 is 0.5千円).
+        return (column, asked.comparator, int(value) if value == value.to_integral_value() else float(value))
+
     def _scope_title(self, scope: queries.Scope) -> str:
         parts = []
         if scope.department_ids:
@@ -525,6 +551,8 @@ class _Answering:
             parts.append(f"{number}「{title}」" if title else number)
         if scope.policy_labels:
             parts.append("今後の方針が「" + "・".join(scope.policy_labels) + "」")
+        if scope.threshold is not None and self.intent.threshold is not None:
+            parts.append(f"{A.FIELD_NAMES[scope.threshold[0]]}が{self.intent.threshold.written}")
         prefix = "、".join(parts)
         return f"{values.fiscal_year_label(scope.year)}の{prefix + 'の' if prefix else ''}事業"
 

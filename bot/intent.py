@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from bot.lexicon import (
     COUNT_WORDS,
@@ -40,12 +41,29 @@ _GOAL = re.compile(r"基本目標(\d+)")
 # Whom a question is addressed to, typed as text (@kensho R3の…): cut with its space before the spaces
 # go, so that it never takes the next word (R3, 5G) with it.
 _ADDRESSEE = re.compile(r"^\s*[@＠][A-Za-z0-9_.\-]+\s+")
-# Conditions that kensho cannot filter by yet: thresholds (1000万円以上, 5件未満) and KPI achievement
-# (KPIが未達の事業). Recognized so that the answer says so instead of ignoring them.
-_CONDITION = re.compile(
-    r"\d[\d,.]*(?:億|万|千)?(?:円|件)?(?:以上|以下|未満|超|より多い|より少ない|より大きい|より小さい)"
-    r"|(?:未達成?|達成でき(?:た|なかった|ていない)|達成した|達成していない)(?=の?事業)"
+# A threshold on an amount or a count: 1000万円以上, 5件未満, 1億円を超える, 寄附件数が1件の事業.
+_THRESHOLD = re.compile(
+    r"(\d[\d,]*(?:\.\d+)?)(億|万|千)?(円|件)?"
+    r"(?:(以上|以下|未満|超え?る?|を超え?る?|より多い|より少ない|より大きい|より小さい)|(?=の事業))"
 )
+_COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
+_MULTIPLIERS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
+# A filter kensho cannot apply yet: KPI achievement (KPIが未達の事業). Recognized so that the answer
+# says so instead of ignoring it.
+_CONDITION = re.compile(r"(?:未達成?|達成でき(?:た|なかった|ていない)|達成した|達成していない)(?=の?事業)")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``value`` compared with ``comparator`` (>=, <=, <, >, ==); ``unit`` 円, 件 or "" as typed."""
+
+    comparator: str
+    value: Decimal  # with 億/万/千 applied: yen when unit is 円
+    unit: str
+    written: str  # for the answer, as typed but with the comparison as a noun: 1000万円以上, 5,000千円超
+    scaled: bool  # whether 億/万/千 was written (1000万 is yen even without 円)
+
+
 # 〜がやってる事業, 〜で実施している事業: the projects of a department, like 〜の事業.
 _DOING = re.compile(r"(?:が|で)(?:やって|行って|おこなって|実施して|担当して|所管して|進めて|取り組んで)い?る(?=事業)")
 _TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)|(\d+)位まで")
@@ -107,7 +125,8 @@ class Intent:
     mentions: list[str] = field(default_factory=list)
     counting: bool = False  # 何件 / いくつ without 寄附: donations of a project, or projects of a list
     summary_cue: bool = False  # 概要 / 詳細: everything about a project
-    condition: str = ""  # a filter kensho does not support (1000万円以上, 未達), as typed
+    condition: str = ""  # a filter kensho does not support (KPIが未達の事業), as typed
+    threshold: Threshold | None = None  # 寄附額が1000万円以上の事業
 
     @property
     def mention(self) -> str:
@@ -258,6 +277,17 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
 
     cut(_NTH, on_nth)
     cut(_CONDITION, lambda m: setattr(intent, "condition", intent.condition or m.group(0)), glue=False)
+
+    def on_threshold(m: re.Match[str]) -> None:
+        number, scale, unit, word = m.group(1, 2, 3, 4)
+        comparator = _COMPARATORS.get(word or "", ">" if word else "==")
+        value = Decimal(number.replace(",", "")) * _MULTIPLIERS.get(scale or "", 1)
+        shown = {">=": "以上", "<=": "以下", "<": "未満", ">": "超", "==": ""}[comparator]  # 超える → 超
+        intent.threshold = Threshold(
+            comparator, value, unit or "", f"{number}{scale or ''}{unit or ''}{shown}", bool(scale)
+        )
+
+    cut(_THRESHOLD, on_threshold, glue=False)
     cut(_SUMMARY_PATTERN, lambda m: setattr(intent, "summary_cue", True))
     cut(_FIELD_PATTERN, on_field)
     cut(_OP_PATTERN, on_op)

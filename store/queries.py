@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ _RECORD_OF_YEAR = view_select().where(
 )
 
 
+COMPARE = {">=": operator.ge, "<=": operator.le, "<": operator.lt, ">": operator.gt, "==": operator.eq}
+
+
 def record_for(session: Session, project_id: int, year: int | None = None) -> RecordView | None:
     """The project's record for ``year``, or its latest one (statements built once: this runs for
     nearly every question)."""
@@ -45,6 +49,7 @@ class Scope:
     department_ids: tuple[int, ...] = ()
     goal_number: int | None = None
     policy_labels: tuple[str, ...] = ()
+    threshold: tuple[str, str, int | float] | None = None  # (amount column, >= <= < > ==, value as stored)
 
 
 def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
@@ -61,6 +66,9 @@ def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
                 select(Goal.id).where(Goal.issuer_id == scope.issuer_id, Goal.number == scope.goal_number)
             )
         )
+    if scope.threshold is not None:
+        column, comparator, value = scope.threshold
+        stmt = stmt.where(COMPARE[comparator](AMOUNT_COLUMNS[column], value))
     if scope.policy_labels:
         stmt = stmt.where(
             Record.policy_option_id.in_(

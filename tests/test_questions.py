@@ -20,7 +20,7 @@ import pytest
 from conftest import DEV_QUERIES, shared_file
 
 from bot.ask import Asker
-from store.db import open_database
+from store.db import Database, open_database
 
 OWN_QUESTIONS = Path(__file__).with_name("questions.jsonl")
 STATUSES = {"answered", "ambiguous", "not_found"}
@@ -121,3 +121,18 @@ def test_candidate_button_answers_the_fields_first_asked(asker: Asker) -> None:
     assert answer.status == "answered"
     assert answer.projects == ["医療機関応援金"]
     assert "13,672千円" in answer.text
+
+
+def test_thresholds_filter_the_records_on_each_backend(db: Database) -> None:
+    asker = Asker(db)
+    over = asker.ask("寄附額が1000万円以上の事業")
+    assert set(over.projects) == {"医療機関応援金", "群馬健康ポイント制度", "５Ｇデジタルファクトリー横展開実証"}
+    assert "寄附額が1000万円以上の事業は3件" in over.text
+    # 500円 is 0.5千円: a fraction of the stored unit compares correctly on both backends.
+    assert len(asker.ask("寄附額が500円以上の事業").projects) == 7
+    assert asker.ask("事業費が1億円以上の事業").projects == ["医療機関応援金"]
+    assert set(asker.ask("寄附件数が1件の事業").projects) == {
+        "５Ｇデジタルファクトリー横展開実証",
+        "ぐんまのクリエイティブ拠点化推進",
+        "中高生の自転車安全対策",
+    }
