@@ -78,7 +78,7 @@ _COURTESY = re.compile(
     r"教えていただけ(?:ます|ません)(?:でしょう)?か|教えてもらえ(?:ます|ません)か|教えてほしい(?:です)?"
 )
 # Relative years mean the latest year on record: the only one a committee document reports.
-_RELATIVE_YEAR = re.compile(r"最新|直近|今年度|本年度|昨年度|前年度|去年|今年|現在|これからも|これから")
+_RELATIVE_YEAR = re.compile(r"最新|直近|今年度|本年度|昨年度|前年度|去年|今年|現在|これからも")
 # Brackets and slashes separate mentions: 健康ポイント（健康長寿社会づくり推進課）, 医療機関応援金/寄附額.
 _BRACKETS = re.compile(r"[()\[\]「」『』【】〔〕［］/:]")
 # After a cut word, a piece may open with a conjunction: 「寄附額と件数」「健康ポイントの寄附額と医療…」.
@@ -250,6 +250,8 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
         op = _OP_WORDS[m.group(0)]
         if m.group(0) in _GENERIC_COUNT:
             flags.add("generic_count")
+        if op == "sum":
+            flags.add("sum")
         # 全部で何件: how many in all, not a sum of amounts.
         if (
             intent.op is None
@@ -314,8 +316,8 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
     donation, counting = "donation" in flags, "counting" in flags
     donation = donation or any(f.startswith("donation") for f in intent.fields)
     if "generic_count" in flags and intent.op == "count" and donation:
-        # 寄附は何件ありましたか: the donations are counted, not the projects.
-        intent.op, counting = None, True
+        # 寄附は何件ありましたか: the donations are counted, not the projects (全部で: all of them).
+        intent.op, counting = ("sum" if "sum" in flags else None), True
     if counting and (donation or intent.op in {"max", "min", "rank", "avg"}):
         # 寄附は何件 / 寄附額と件数 / 件数が一番多い事業: the number of donations.
         if "donation_count" not in intent.fields:

@@ -101,10 +101,10 @@ _HIRAGANA_FULL_SIZE = [_SMALL[code] for code in _HIRAGANA]
 # Kanji that look like katakana, typed, converted or copied from a PDF in their place: イノベ一ション,
 # プ口ジェクト, ド口ーン, ク力. Between two katakana (or ー) they can only stand for the katakana; next
 # to a kanji they are themselves (センター一覧, 人口, 工場, デザイン力). ヵ/ヶ are left out of the
-# context: 一ヶ月 is a kanji there.
+# context: 一ヶ月 is a kanji there, as is 一 before カ所/カ月 (一カ所).
 LOOKALIKE_KATAKANA = {"一": "ー", "口": "ロ", "工": "エ", "力": "カ", "夕": "タ", "卜": "ト", "二": "ニ", "八": "ハ"}
 _LOOKALIKE_ANY = re.compile(f"[{''.join(LOOKALIKE_KATAKANA)}]")
-_LOOKALIKE = re.compile(f"(?<=[ァ-ヴー])[{''.join(LOOKALIKE_KATAKANA)}](?=[ァ-ヴー])")
+_LOOKALIKE = re.compile(f"(?<=[ァ-ヴー])[{''.join(LOOKALIKE_KATAKANA)}](?=[ァ-ヴー])(?<!一(?=カ[所月国年条]))")
 
 
 def katakana_lookalikes(text: str) -> str:

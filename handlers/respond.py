@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bot.answer import Answer
@@ -19,9 +20,11 @@ log = logging.getLogger(__name__)
 SORRY = "申し訳ありません。回答の準備中にエラーが発生しました。しばらくしてからもう一度お試しください。"
 # Answers are computed one at a time per process. Answering is CPU-bound under the GIL, so ten
 # listener threads answering together only share the CPU and finish together, late (a burst of 30
-# mentions: median 128 ms together, 88 ms one at a time, bench/slack_burst.py). Sending the reply
-# (network I/O) stays concurrent.
+# mentions: median 128 ms together, 88 ms one at a time, bench/slack_burst.py). An answer waits for
+# its turn at most ANSWER_TURN_WAIT: one stalled in the database must not hold up the rest, nor keep
+# Bolt's listener threads from acknowledging commands and forms within Slack's 3 seconds.
 _ANSWERING = threading.Lock()
+ANSWER_TURN_WAIT = 0.25  # seconds
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
 
@@ -41,13 +44,24 @@ def answer_message(
 
     Under an answer about one project that ``user_id`` answers for, an 「更新する」 button opens the form.
     """
-    with _ANSWERING:
+    with _turn():
         answer = history_answer(services.asker, question) if asks_history(question) else services.asker.ask(question)
-        update_record = None
-        if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
-            update_record = updatable_record_id(services.db, user_id, answer.project_ids[0])
-        blocks = answer_blocks(answer, share_question=question if share else None, update_record=update_record)
+    update_record = None
+    if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
+        update_record = updatable_record_id(services.db, user_id, answer.project_ids[0])
+    blocks = answer_blocks(answer, share_question=question if share else None, update_record=update_record)
     return answer, {"text": fallback_text(answer), "blocks": blocks}
+
+
+@contextmanager
+def _turn() -> Iterator[None]:
+    """This thread's turn to answer (see ``_ANSWERING``), or go ahead anyway after ANSWER_TURN_WAIT."""
+    mine = _ANSWERING.acquire(timeout=ANSWER_TURN_WAIT)
+    try:
+        yield
+    finally:
+        if mine:
+            _ANSWERING.release()
 
 
 def politely(post: Callable[..., Any], what: str, ref: str | None, action: Callable[[], None]) -> None:

@@ -125,7 +125,12 @@ def run_http(build: Callable[[], tuple[App, Database]], host: str, port: int, wo
         )
 
     if workers <= 1:
-        _serve_on(build, sockets[0], announce)
+        try:
+            _serve_on(build, sockets[0], announce)
+        except Exception as err:
+            log.exception("server failed")
+            print(f"kensho: サーバーを起動できませんでした: {err}", file=sys.stderr)
+            raise SystemExit(1) from None
         return
     ready_read, ready_write = os.pipe()
     children: list[int] = []
@@ -133,14 +138,21 @@ def run_http(build: Callable[[], tuple[App, Database]], host: str, port: int, wo
         pid = os.fork()
         if pid == 0:  # worker: serve its own socket only
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            status = 0
             try:
                 os.close(ready_read)
                 for other in sockets:
                     if other is not mine:
                         other.close()
                 _serve_on(build, mine, lambda: (os.write(ready_write, b"."), os.close(ready_write)))
+            except SystemExit:
+                pass
+            except BaseException as err:  # a worker that cannot start says why, and fails the server
+                log.exception("worker %s failed", os.getpid())
+                print(f"kensho: ワーカー（pid {os.getpid()}）を起動できませんでした: {err}", file=sys.stderr)
+                status = 1
             finally:
-                os._exit(0)
+                os._exit(status)
         children.append(pid)
     os.close(ready_write)
     for sock in sockets:
@@ -160,8 +172,14 @@ def run_http(build: Callable[[], tuple[App, Database]], host: str, port: int, wo
             break
         ready += len(got)
     os.close(ready_read)
-    if ready == workers:
-        announce()
+    if ready < workers:  # a worker died while starting: stop the others and fail, rather than limp on
+        stop(signal.SIGTERM, None)
+        for child in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, 0)
+        print(f"kensho: {workers - ready} 個のワーカーが起動できなかったため、終了します。", file=sys.stderr)
+        raise SystemExit(1)
+    announce()
     for child in children:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(child, 0)

@@ -67,3 +67,18 @@ def test_missing_or_malformed_settings_stop_with_one_line_naming_the_variable(
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0] and "Traceback" not in result.stderr
+
+
+def test_a_server_whose_workers_cannot_start_says_why_and_exits_non_zero() -> None:
+    script = (
+        "import sys\n"
+        "from handlers.server import run_http\n"
+        "def build():\n"
+        "    raise RuntimeError('データベースに接続できません')\n"
+        "run_http(build, '127.0.0.1', 0, int(sys.argv[1]))\n"
+    )
+    for workers in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", script, workers], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1, done.stderr
+        assert "起動できませんでした: データベースに接続できません" in done.stderr
+        assert "待ち受けています" not in done.stdout  # never announced as ready

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -270,3 +271,27 @@ def test_a_body_that_is_not_json_nor_a_form_is_refused_without_a_traceback(app: 
     assert reply.status == 400 and "Traceback" not in reply.body
     assert app.post('{"type":"event_callback","event":"not an object","event_id":"EvBAD"}').status == 200
     assert app.slack.calls_to("chat.postMessage") == []
+
+
+def test_an_answer_stuck_in_the_database_does_not_hold_up_the_others(
+    app: SlackApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stuck = threading.Event()
+    original = app.services.asker.ask
+
+    def ask(question: str):  # type: ignore[no-untyped-def]
+        if "医療機関応援金" in question:
+            stuck.wait(30)  # a query waiting on a lock in the database, until the test lets it go
+        return original(question)
+
+    monkeypatch.setattr(app.services.asker, "ask", ask)
+    app.event(mention("医療機関応援金の寄附額", ts="1700000000.000001"))
+    time.sleep(0.2)  # the stuck answer has taken its turn
+    others = [mention(q, ts=f"1700000001.{i:06d}") for i, q in enumerate(["健康ポイントの寄附額", "寄附額の合計"] * 4)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(r.status == 200 for r in pool.map(app.event, others))
+    answered = app.slack.wait_for("chat.postMessage", count=len(others), timeout=15)
+    assert "1700000000.000001" not in {c.args["thread_ts"] for c in answered}
+    assert app.command("健康ポイントの担当課").status == 200  # acknowledged in time
+    stuck.set()
+    app.slack.wait_for("chat.postMessage", count=len(others) + 1, timeout=15)
