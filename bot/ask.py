@@ -46,6 +46,7 @@ SUGGEST = 0.55
 PART_MIN = 3  # characters (matching key) of a mention that is a whole part of one name
 EXPLAIN_FLOOR = QUERY_WEIGHT - 0.01  # a form accounting for every character scores at least this
 MAX_QUESTION = 500
+THING_LIMIT = 50  # names holding the words around a thing (自転車 of 自転車ヘルメット) for a search by it
 LIST_LIMIT = 30
 AMOUNT_FIELDS = ("donation_amount", "project_cost", "donation_count")
 KIND_ORDER = {"project": 0, "department": 1, "goal": 2}
@@ -293,11 +294,16 @@ class _Answering:
         others = [w for w in others if w and w not in CONTENT_STOP and not any(w == fold(s) for s in CONTENT_SUFFIXES)]
         if not things or not others:
             return []
+        # Names are short: look there first for the rarest-looking (longest) of the other words. A word
+        # in dozens of names points to none of them (and would cost a scan of them all).
+        named = self.cat.projects_named_with(max(others, key=len), limit=THING_LIMIT)
+        if len(named) > THING_LIMIT:
+            return []
         found: list[ProjectEntry] = []
-        for i in self.cat.projects_containing(things[0]):
+        for i in named:
             p = self.cat.projects[i]
             name = p.text.split("|", 1)[0]
-            if all(t in p.text for t in things) and all(o in name for o in others):
+            if all(o in name for o in others) and all(t in p.text for t in things):
                 found.append(p)
         return found
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -130,19 +131,18 @@ class Catalogue:
         self.goal_index = FormIndex([])
         self.projects_by_department: dict[int, list[int]] = defaultdict(list)
         self.years_by_issuer: dict[int, list[int]] = {}  # fiscal years on record, ascending
-        # Every project's texts in one string, so that a word is found with str.find, not a loop.
-        self._corpus = ""
-        self._starts: list[int] = []
+        self._texts = TextIndex([])  # name and texts (``text``, ``remarks``) of each project
+        self._names = TextIndex([])  # matching key of each project's official name
 
-    def projects_containing(self, word: str) -> list[int]:
-        """Indexes of the projects whose name or texts (``text``, ``remarks``) contain ``word``."""
-        found: list[int] = []
-        at = self._corpus.find(word) if word else -1
-        while at >= 0:
-            i = bisect_right(self._starts, at) - 1
-            found.append(i)
-            at = self._corpus.find(word, self._starts[i + 1] if i + 1 < len(self._starts) else len(self._corpus))
-        return found
+    def projects_containing(self, word: str, limit: int | None = None) -> list[int]:
+        """Indexes of the projects whose name or texts (``text``, ``remarks``) contain ``word``; with
+        ``limit``, at most ``limit + 1`` of them (enough to tell that there are more)."""
+        return self._texts.containing(word, limit)
+
+    def projects_named_with(self, word: str, limit: int | None = None) -> list[int]:
+        """Indexes of the projects whose official name (matching key) contains ``word`` (see ``limit``
+        in ``projects_containing``)."""
+        return self._names.containing(word, limit)
 
     @classmethod
     def load(cls, db: Database) -> Catalogue:
@@ -217,11 +217,8 @@ class Catalogue:
         for p in catalogue.projects:
             years[p.issuer_id].update(p.years)
         catalogue.years_by_issuer = {issuer: sorted(ys) for issuer, ys in years.items()}
-        offset = 0
-        for p in catalogue.projects:
-            catalogue._starts.append(offset)
-            offset += len(p.text) + len(p.remarks) + 2
-        catalogue._corpus = "".join(f"{p.text}|{p.remarks}\x00" for p in catalogue.projects)
+        catalogue._texts = TextIndex([f"{p.text}|{p.remarks}" for p in catalogue.projects])
+        catalogue._names = TextIndex([p.text.split("|", 1)[0] for p in catalogue.projects])
         for i, p in enumerate(catalogue.projects):
             for name in dict.fromkeys(fold_once(n) for n in [p.name, *p.aliases]):
                 catalogue.exact_names.setdefault(name, []).append(i)
@@ -253,6 +250,24 @@ class Catalogue:
         catalogue.department_index = FormIndex(department_forms)
         catalogue.goal_index = FormIndex(goal_forms)
         return catalogue
+
+
+class TextIndex:
+    """One text per project in one string, so that a word is found with str.find, not a loop."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._corpus = "".join(f"{t}\x00" for t in texts)
+        self._starts = list(accumulate((len(t) + 1 for t in texts), initial=0))[: len(texts)]
+
+    def containing(self, word: str, limit: int | None = None) -> list[int]:
+        """Indexes of the texts containing ``word``, ascending; at most ``limit + 1`` with a limit."""
+        found: list[int] = []
+        at = self._corpus.find(word) if word else -1
+        while at >= 0 and (limit is None or len(found) <= limit):
+            i = bisect_right(self._starts, at) - 1
+            found.append(i)
+            at = self._corpus.find(word, self._starts[i + 1] if i + 1 < len(self._starts) else len(self._corpus))
+        return found
 
 
 @contextmanager
