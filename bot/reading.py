@@ -83,45 +83,51 @@ def reading(text: str) -> str:
 
 
 @lru_cache(maxsize=50_000)
+def _compound_runs(text: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Runs of (surface, part of speech) that form compounds: nouns with their prefixes and suffixes
+    (and non-ASCII 形状詞), as written (NFKC). ``compounds`` joins each run, ``compound_words`` splits it."""
+    runs: list[tuple[tuple[str, str], ...]] = []
+    current: list[tuple[str, str]] = []
+    for word in _tagger()(nfkc(text)):
+        pos = word.feature.pos1
+        if pos in {"名詞", "接頭辞", "接尾辞"} or (pos == "形状詞" and not word.surface.isascii()):
+            current.append((word.surface, pos))
+            continue
+        if current:
+            runs.append(tuple(current))
+        current = []
+    if current:
+        runs.append(tuple(current))
+    return tuple(runs)
+
+
 def compounds(text: str) -> tuple[str, ...]:
     """Content words (nouns, their prefixes/suffixes joined) of ``text`` as written (NFKC)."""
-    out: list[str] = []
-    current = ""
-    for word in _tagger()(nfkc(text)):
-        pos = word.feature.pos1
-        if pos in {"名詞", "接頭辞", "接尾辞"} or (pos == "形状詞" and word.surface.isascii() is False):
-            current += word.surface
-            continue
-        if current:
-            out.append(current)
-        current = ""
-    if current:
-        out.append(current)
-    return tuple(out)
+    return tuple("".join(surface for surface, _ in run) for run in _compound_runs(text))
 
 
-@lru_cache(maxsize=50_000)
 def compound_words(text: str) -> tuple[str, ...]:
     """The nouns of ``text`` one by one, each with its prefixes and suffixes (自転車ヘルメット → 自転車,
-    ヘルメット): the words of ``compounds``, for a content search that found nothing by the whole."""
+    ヘルメット): the words of ``compounds``, for a content search that found nothing by the whole.
+    An affix with no noun to attach to is left out."""
     out: list[str] = []
-    current = prefix = ""
-    for word in _tagger()(nfkc(text)):
-        pos = word.feature.pos1
-        if pos == "接尾辞" and current:
-            current += word.surface
-            continue
+    for run in _compound_runs(text):
+        current = prefix = ""
+        for surface, pos in run:
+            if pos == "接尾辞" and current:
+                current += surface
+                continue
+            if current:
+                out.append(current)
+                current = ""
+            if pos == "接頭辞":
+                prefix += surface
+            elif pos == "接尾辞":
+                prefix = ""
+            else:
+                current, prefix = prefix + surface, ""
         if current:
             out.append(current)
-            current = ""
-        if pos == "接頭辞":
-            prefix += word.surface
-        elif pos == "名詞" or (pos == "形状詞" and not word.surface.isascii()):
-            current, prefix = prefix + word.surface, ""
-        else:
-            prefix = ""
-    if current:
-        out.append(current)
     return tuple(out)
 
 
