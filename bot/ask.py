@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot import answer as A
@@ -281,7 +280,7 @@ class _Answering:
 
     def content_search(self, mentions: list[str]) -> list[ProjectEntry]:
         """``_content_search`` by whole compounds; when that finds nothing, ``_named_thing``."""
-        return self._content_search(mentions, compounds) or self._named_thing(mentions)
+        return self._content_search(mentions) or self._named_thing(mentions)
 
     def _named_thing(self, mentions: list[str]) -> list[ProjectEntry]:
         """自転車ヘルメット, a compound found nowhere as a whole: the projects whose descriptive texts
@@ -307,7 +306,7 @@ class _Answering:
                 found.append(p)
         return found
 
-    def _content_search(self, mentions: list[str], words_of: Callable[[str], tuple[str, ...]]) -> list[ProjectEntry]:
+    def _content_search(self, mentions: list[str]) -> list[ProjectEntry]:
         """Projects described by every content word of the mentions (ヘルメット → 自転車安全対策).
 
         Common words must occur together in the project's name and one of its descriptive texts
@@ -317,7 +316,7 @@ class _Answering:
         stop = CONTENT_STOP | {fold(p) for i in self.cat.issuers.values() for p in issuer_prefixes(i.name)}
         common: list[str] = []
         named: list[str] = []
-        for written in (w for m in mentions for w in words_of(m)):
+        for written in (w for m in mentions for w in compounds(m)):
             word = fold(written)
             for suffix in CONTENT_SUFFIXES:
                 key = fold(suffix)

@@ -134,14 +134,13 @@ class Catalogue:
         self._texts = TextIndex([])  # name and texts (``text``, ``remarks``) of each project
         self._names = TextIndex([])  # matching key of each project's official name
 
-    def projects_containing(self, word: str, limit: int | None = None) -> list[int]:
-        """Indexes of the projects whose name or texts (``text``, ``remarks``) contain ``word``; with
-        ``limit``, at most ``limit + 1`` of them (enough to tell that there are more)."""
-        return self._texts.containing(word, limit)
+    def projects_containing(self, word: str) -> list[int]:
+        """Indexes of the projects whose name or texts (``text``, ``remarks``) contain ``word``."""
+        return self._texts.containing(word)
 
     def projects_named_with(self, word: str, limit: int | None = None) -> list[int]:
-        """Indexes of the projects whose official name (matching key) contains ``word`` (see ``limit``
-        in ``projects_containing``)."""
+        """Indexes of the projects whose official name (matching key) contains ``word``; with ``limit``,
+        at most ``limit + 1`` of them (enough to tell that there are more)."""
         return self._names.containing(word, limit)
 
     @classmethod

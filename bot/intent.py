@@ -47,6 +47,7 @@ _THRESHOLD = re.compile(
     r"(?:(以上|以下|未満|超え?る?|を超え?る?|より多い|より少ない|より大きい|より小さい)|(?=の事業))"
 )
 _COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
+_COMPARATOR_NOUNS = {">=": "以上", "<=": "以下", "<": "未満", ">": "超", "==": ""}  # 超える is shown as 超
 _MULTIPLIERS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
 # A filter kensho cannot apply yet: KPI achievement (KPIが未達の事業). Recognized so that the answer
 # says so instead of ignoring it.
@@ -284,7 +285,7 @@ def parse(question: str, policy_labels: list[str] | None = None) -> Intent:
         number, scale, unit, word = m.group(1, 2, 3, 4)
         comparator = _COMPARATORS.get(word or "", ">" if word else "==")
         value = Decimal(number.replace(",", "")) * _MULTIPLIERS.get(scale or "", 1)
-        shown = {">=": "以上", "<=": "以下", "<": "未満", ">": "超", "==": ""}[comparator]  # 超える → 超
+        shown = _COMPARATOR_NOUNS[comparator]
         intent.threshold = Threshold(
             comparator, value, unit or "", f"{number}{scale or ''}{unit or ''}{shown}", bool(scale)
         )

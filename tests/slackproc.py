@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fakeslack import FakeSlack
 from slackapp import SECRET, TOKEN, SlackApp
@@ -63,11 +64,7 @@ def kensho_serve_http(
             raise AssertionError(f"kensho serve did not start: {process.stderr.read() if process.stderr else ''}")
         yield SlackApp(url, slack, None)  # type: ignore[arg-type]
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
 
 
 APP_TOKEN = "xapp-1-A0KENSHO-test"
@@ -94,8 +91,12 @@ def kensho_serve_socket_mode(database_url: str, slack: FakeSlack, log: str) -> I
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[Any]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
