@@ -34,6 +34,7 @@ FULL_SCAN_LIMIT = 4000  # forms; above this, prefilter with the bigram index
 CANDIDATES = 400
 TYPO_MIN_LENGTH = 5  # a mention this long may carry one stray kana or letter
 FREE = frozenset("の")  # a particle the user may add inside a name (子供の環境学習)
+EXACT_READING_MIN = 5  # kana: a reading this long, typed exactly, names its form (ぐんまではたらこう)
 
 
 @dataclass(frozen=True)
@@ -250,8 +251,18 @@ class FormIndex:
                 gram = chr(code) if code < 1 << 21 else chr((code >> 21) - 1) + chr(code & ((1 << 21) - 1))
                 self._postings[gram] = ids[start:end]
         self._by_entity: dict[int, list[Form]] = defaultdict(list)
+        exact: dict[str, dict[int, None]] = defaultdict(dict)
         for form in self.forms:
             self._by_entity[form.entity].append(form)
+            exact[form.key][form.entity] = None
+        # Matching key of a form -> the entities written so (a form several names share, such as
+        # 人材育成事業 of four 〇〇人材育成事業, names them all alike).
+        self.exact: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in exact.items()}
+        spoken: dict[str, dict[int, None]] = defaultdict(dict)
+        for form in self.forms:
+            if len(form.reading) >= EXACT_READING_MIN:
+                spoken[form.reading][form.entity] = None
+        self.exact_reading: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in spoken.items()}
 
     def forms_of(self, entity: int) -> list[Form]:
         return self._by_entity.get(entity, [])

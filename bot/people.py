@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.ask import SUGGEST
 from bot.catalogue import Catalogue
+from bot.names import SUGGEST
 from bot.normalize import fold
 from bot.reading import reading
 from store import people

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot.answer import Answer
-from bot.history import asks_history, history_answer
 from bot.selfeval import updatable_record_id
 from handlers.blocks import answer_blocks, error_blocks, fallback_text
 from handlers.context import Services
@@ -45,7 +44,7 @@ def answer_message(
     Under an answer about one project that ``user_id`` answers for, an 「更新する」 button opens the form.
     """
     with _turn():
-        answer = history_answer(services.asker, question) if asks_history(question) else services.asker.ask(question)
+        answer = services.asker.ask(question)
     update_record = None
     if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
         update_record = updatable_record_id(services.db, user_id, answer.project_ids[0])

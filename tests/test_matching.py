@@ -6,7 +6,6 @@ import pytest
 
 from bot.answer import amount, average_amount, man_yen
 from bot.ask import Asker
-from bot.intent import parse
 from bot.match import Form, explain
 from bot.normalize import fold, surface
 from bot.reading import reading
@@ -158,32 +157,6 @@ def test_other_words_are_not_explained_away(mention: str, name: str) -> None:
 def test_scattered_kana_do_not_make_a_match() -> None:
     # のうぎょう's letters all occur in こどもむけちいきかんきょうがくしゅう, but not as a word.
     assert not explains("農業", "子ども向け地域環境学習事業")
-
-
-# --- intent -----------------------------------------------------------------------------------------
-
-
-def test_several_fields_are_read_in_order() -> None:
-    intent = parse("健康ポイントの事業費と寄附額と担当課", POLICY_LABELS)
-    assert intent.fields == ["project_cost", "donation_amount", "department"]
-    assert intent.mentions == ["健康ポイント"]
-
-
-def test_a_word_inside_an_unknown_name_is_not_cut_out_of_it() -> None:
-    assert parse("医療機関評価基金の寄附額", POLICY_LABELS).mentions == ["医療機関評価基金"]
-
-
-def test_counting_words_count_donations_or_projects() -> None:
-    assert parse("寄附は全部で何件？", POLICY_LABELS).fields == ["donation_count"]
-    projects = parse("事業は全部で何件？", POLICY_LABELS)
-    assert projects.counting and not projects.fields and not projects.mentions
-
-
-@pytest.mark.parametrize(
-    ("question", "year"), [("令和3年度の事業", 2021), ("R3の事業", 2021), ("2021年度の事業", 2021)]
-)
-def test_fiscal_year_forms(question: str, year: int) -> None:
-    assert parse(question, POLICY_LABELS).year == year
 
 
 # --- money wording ----------------------------------------------------------------------------------

@@ -1,0 +1,229 @@
+"""Stage 6a: executing plans about named projects — one or several, compared, or not found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot import answer as A
+from bot.catalogue import Catalogue, ProjectEntry
+from bot.understand import Field, Intent
+from store import queries, values
+
+HELP_HINT = (
+    "事業名と知りたい項目を書いてください。例：「ぐんま健康ポイントの寄附額は？」「寄附額の合計は？」"
+    "「労働政策課の事業は？」「終了する事業は？」"
+)
+
+
+@dataclass
+class Context:
+    """One question's execution: its session, catalogue and intent."""
+
+    session: Session
+    cat: Catalogue
+    intent: Intent
+
+    @property
+    def q(self) -> str:
+        return self.intent.question
+
+    def field(self) -> str | None:
+        return self.intent.fields[0].value if self.intent.fields else None
+
+    def year_note(self, year: int) -> str:
+        """How a relative year was read (昨年度 = the latest year on record), said in the answer."""
+        if not self.intent.relative_year:
+            return ""
+        latest = values.fiscal_year_label(year)
+        return f"（「{self.intent.relative_year}」は、登録されている最新の{latest}としてお答えします）\n"
+
+
+def project_answer(ctx: Context, entry: ProjectEntry, fields: list[Field], note: str = "") -> A.Answer:
+    intent = ctx.intent
+    record = queries.record_for(ctx.session, entry.id, intent.year)
+    issuer = ctx.cat.issuers[entry.issuer_id]
+    names = [f.value for f in fields]
+    if record is None:
+        have = "、".join(values.fiscal_year_label(y) for y in entry.years) or "なし"
+        year = values.fiscal_year_label(intent.year) if intent.year else ""
+        return A.Answer(
+            ctx.q,
+            "not_found",
+            f"{entry.name}の{year}のデータは登録されていません（登録されている年度：{have}）。",
+            field=names[0] if names else None,
+            candidates=[A.Candidate(entry.id, entry.name)],
+            kind="lookup",
+        )
+    note = ctx.year_note(record.fiscal_year) + note
+    common = {
+        "projects": [entry.name],
+        "project_ids": [entry.id],
+        "title": entry.name,
+        "context": A.source_line(issuer, record.fiscal_year),
+        "fiscal_year": record.fiscal_year,
+    }
+    if not names:
+        facts = A.summary_facts(record)
+        body = note + A.summary_text(record, facts)
+        return A.Answer(ctx.q, "answered", body, field="summary", facts=facts, kind="summary", **common)
+    body = note + A.fields_text(record, names)
+    facts = [(A.FIELD_NAMES[f], A.field_value(record, f)) for f in names]
+    return A.Answer(ctx.q, "answered", body, field=names[0], facts=facts, kind="lookup", **common)
+
+
+def projects_answer(ctx: Context, entries: list[ProjectEntry], fields: list[Field]) -> A.Answer:
+    """Several named projects at once (医療機関応援金と健康ポイントの寄附額)."""
+    answers = [project_answer(ctx, e, fields) for e in entries]
+    missing = [a for a in answers if a.status != "answered"]
+    if missing:
+        return missing[0]  # every project named must be answered, or the answer says which is not
+    return A.Answer(
+        ctx.q,
+        "answered",
+        "\n\n".join(a.body for a in answers),
+        field=fields[0].value if fields else "summary",
+        projects=[name for a in answers for name in a.projects],
+        project_ids=[i for a in answers for i in a.project_ids],
+        facts=[fact for a in answers for fact in a.facts],
+        context=answers[0].context,
+        kind="lookup",
+        fiscal_year=answers[0].fiscal_year,
+    )
+
+
+def compare_answer(ctx: Context, entries: list[ProjectEntry], column: Field) -> A.Answer:
+    """「医療機関応援金と健康ポイント、寄附額はどっちが多い？」: both figures and the verdict."""
+    rows = []
+    for e in entries:
+        record = queries.record_for(ctx.session, e.id, ctx.intent.year)
+        if record is None:
+            return project_answer(ctx, e, [column])
+        rows.append((e, record, getattr(record, column.value)))
+    label = A.FIELD_NAMES[column.value]
+    fmt = A.count if column == Field.DONATION_COUNT else A.amount
+    lines = [f"・{e.name}（{values.fiscal_year_label(r.fiscal_year)}）：{fmt(v)}" for e, r, v in rows]
+    known = [(e, v) for e, _, v in rows if v is not None]
+    ascending = ctx.intent.ascending
+    if len(known) == len(rows):
+        ordered = sorted(known, key=lambda ev: ev[1], reverse=not ascending)
+        word = (
+            ("少ない" if ascending else "多い")
+            if column != Field.PROJECT_COST
+            else ("小さい" if ascending else "大きい")
+        )
+        if ordered[0][1] == ordered[-1][1]:
+            verdict = f"{label}は同じです。"
+        else:
+            verdict = f"{label}が{word}のは「{ordered[0][0].name}」です。"
+            if len(ordered) == 2:
+                verdict += f"差は{fmt(abs(ordered[0][1] - ordered[1][1]))}です。"
+        entries = [e for e, _ in ordered]
+    else:
+        verdict = f"{label}が未記入の事業があるため、比べられません。"
+    issuer = ctx.cat.issuers[entries[0].issuer_id]
+    names = list(dict.fromkeys(e.name for e in entries))
+    return A.Answer(
+        ctx.q,
+        "answered",
+        f"{label}の比較\n" + "\n".join(lines) + f"\n{verdict}",
+        field=column.value,
+        projects=names,
+        project_ids=list(dict.fromkeys(e.id for e in entries)),
+        context=A.source_line(issuer, rows[0][1].fiscal_year),
+        kind="aggregate",
+        fiscal_year=rows[0][1].fiscal_year,
+    )
+
+
+def ambiguous_answer(ctx: Context, entries: list[ProjectEntry]) -> A.Answer:
+    names = [e.name for e in entries]
+    listing = "\n".join(f"・{n}" for n in names)
+    return A.Answer(
+        ctx.q,
+        "ambiguous",
+        f"どの事業のことでしょうか。次の事業が候補です。\n{listing}",
+        field=ctx.field(),
+        projects=names,
+        project_ids=[e.id for e in entries],
+        candidates=[A.Candidate(e.id, e.name) for e in entries],
+        kind="lookup",
+    )
+
+
+def not_found_answer(ctx: Context, typed: list[str], suggestions: list[ProjectEntry]) -> A.Answer:
+    shown = "」「".join(t for t in typed if t)
+    subject = f"「{shown}」という事業" if shown else "該当する事業"
+    body = f"{subject}は、登録されている事業の中に見つかりませんでした。"
+    if suggestions:
+        body += "\nもしかして：" + "、".join(f"「{s.name}」" for s in suggestions) + "のことでしょうか。"
+    body += f"\n{HELP_HINT}"
+    return A.Answer(
+        ctx.q,
+        "not_found",
+        body,
+        field=ctx.field(),
+        candidates=[A.Candidate(s.id, s.name) for s in suggestions],
+        kind="lookup",
+    )
+
+
+def per_donation_answer(ctx: Context, entries: list[ProjectEntry]) -> A.Answer:
+    """寄附1件あたりの金額: 寄附額 ÷ 寄附件数 of each project."""
+    lines, names, ids = [], [], []
+    year = None
+    for e in entries:
+        record = queries.record_for(ctx.session, e.id, ctx.intent.year)
+        if record is None:
+            return project_answer(ctx, e, [Field.DONATION_AMOUNT])
+        year = record.fiscal_year
+        amount, n = record.donation_amount, record.donation_count
+        if amount is None or not n:
+            lines.append(f"{A.record_heading(record)}は寄附額または寄附件数が未記入のため、計算できません。")
+        else:
+            each = A.average_amount(amount / n)
+            lines.append(
+                f"{A.record_heading(record)}の寄附1件あたりの金額は{each}です（寄附額{amount:,}千円÷寄附件数{n:,}件）。"
+            )
+        names.append(e.name)
+        ids.append(e.id)
+    issuer = ctx.cat.issuers[entries[0].issuer_id]
+    return A.Answer(
+        ctx.q,
+        "answered",
+        "\n".join(lines),
+        field=Field.DONATION_AMOUNT.value,
+        projects=names,
+        project_ids=ids,
+        context=A.source_line(issuer, year),
+        kind="aggregate",
+        fiscal_year=year,
+    )
+
+
+def field_difference_answer(ctx: Context, entry: ProjectEntry, first: Field, second: Field) -> A.Answer:
+    """健康ポイントの事業費と寄附額の差: both amounts and their difference."""
+    record = queries.record_for(ctx.session, entry.id, ctx.intent.year)
+    if record is None:
+        return project_answer(ctx, entry, [first, second])
+    a, b = getattr(record, first.value), getattr(record, second.value)
+    la, lb = A.FIELD_NAMES[first.value], A.FIELD_NAMES[second.value]
+    if a is None or b is None or Field.DONATION_COUNT in (first, second):
+        body = f"{A.record_heading(record)}の{la}と{lb}の差は計算できません（未記入、または単位が異なります）。"
+    else:
+        body = (
+            f"{A.record_heading(record)}の{la}は{A.amount(a)}、{lb}は{A.amount(b)}で、差は{A.amount(abs(a - b))}です。"
+        )
+    issuer = ctx.cat.issuers[entry.issuer_id]
+    return A.Answer(
+        ctx.q,
+        "answered",
+        body,
+        field=first.value,
+        projects=[entry.name],
+        project_ids=[entry.id],
+        context=A.source_line(issuer, record.fiscal_year),
+        kind="aggregate",
+        fiscal_year=record.fiscal_year,
+    )

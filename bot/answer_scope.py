@@ -1,0 +1,215 @@
+"""Stage 6b: executing plans over many projects — lists, totals, averages, extremes, rankings.
+
+Everything is computed in SQL over one scope (issuer, year, department, goal, 今後の方針, a threshold)
+on the question's session.
+"""
+
+from __future__ import annotations
+
+from bot import answer as A
+from bot.answer_project import Context, project_answer
+from bot.plan import Scope as ScopePlan
+from bot.understand import AMOUNTS, Comparator, Field, Op
+from store import queries, values
+from store.models import Issuer, Record
+
+LIST_LIMIT = 30
+
+
+def default_issuer(ctx: Context) -> Issuer:
+    counts: dict[int, int] = {}
+    for p in ctx.cat.projects:
+        counts[p.issuer_id] = counts.get(p.issuer_id, 0) + 1
+    return ctx.cat.issuers[max(counts, key=lambda k: counts[k])]
+
+
+def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
+    intent = ctx.intent
+    issuer = ctx.cat.issuers[plan.issuer] if plan.issuer is not None else default_issuer(ctx)
+    years = ctx.cat.years_by_issuer.get(issuer.id, [])
+    year = intent.year or (years[-1] if years else None)
+    if year is None or year not in years:
+        have = "、".join(values.fiscal_year_label(y) for y in years) or "なし"
+        asked = values.fiscal_year_label(year) if year else "対象年度"
+        return A.Answer(
+            ctx.q,
+            "not_found",
+            f"{issuer.name}の{asked}のデータは登録されていません（登録されている年度：{have}）。",
+            kind="aggregate" if plan.op else "list",
+        )
+    fields = list(plan.fields)
+    threshold = _threshold(ctx, fields)
+    if intent.threshold is not None and threshold is None:
+        return unsupported_answer(ctx, intent.threshold.written)
+    labels = tuple(dict.fromkeys(intent.policies))
+    scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number, labels, threshold)
+    title = _scope_title(ctx, scope)
+    context = A.source_line(issuer, year)
+    amounts = [f for f in fields if f in AMOUNTS]
+    column = next((f for f in amounts if threshold is None or f.value != threshold[0]), amounts[0] if amounts else None)
+    note = ctx.year_note(year)
+    if plan.op in {Op.SUM, Op.AVG, Op.MAX, Op.MIN, Op.RANK} and not (intent.counting and plan.op == Op.SUM):
+        others = [f for f in fields if f not in AMOUNTS]
+        found = _aggregate(ctx, scope, title, context, column or Field.DONATION_AMOUNT, others)
+        found.body = note + found.body
+        return found
+    records = queries.records_in(ctx.session, scope, limit=LIST_LIMIT)
+    total = queries.count_in(ctx.session, scope)
+    field_name = fields[0].value if fields else None
+    if total == 1 and plan.departments and fields and not intent.counting:
+        # 労働政策課の寄附額: a department with one project answers for that project.
+        entry = next(p for p in ctx.cat.projects if p.id == records[0].project_id)
+        return project_answer(ctx, entry, fields, note=f"{title}は「{entry.name}」の1件です。\n")
+    if total == 0:
+        body = note + f"{title}はありません。"
+        return A.Answer(ctx.q, "answered", body, field=field_name, context=context, kind="list", fiscal_year=year)
+    lines = [f"・{r.project.name}" + (f"：{_short(r, field_name)}" if field_name else "") for r in records]
+    if total > len(records):
+        lines.append(f"ほか{total - len(records):,}件")
+    body = note + f"{title}は{total:,}件です。\n" + "\n".join(lines)
+    if column:
+        agg_total, _, _ = queries.aggregate(ctx.session, scope, column.value)
+        unit = A.count(agg_total) if column == Field.DONATION_COUNT else A.amount(agg_total)
+        body += f"\n{A.FIELD_NAMES[column.value]}の合計：{unit}"
+    return A.Answer(
+        ctx.q,
+        "answered",
+        body,
+        field=field_name,
+        projects=[r.project.name for r in records],
+        project_ids=[r.project_id for r in records],
+        title=title,
+        context=context,
+        kind="list",
+        fiscal_year=year,
+    )
+
+
+def unsupported_answer(ctx: Context, condition: str, what: str = "") -> A.Answer:
+    """A filter or computation kensho cannot apply yet, said plainly rather than guessed."""
+    kind = f"（{what}）" if what else ""
+    body = (
+        f"申し訳ありません。「{condition}」を含むご質問{kind}には、まだ対応していません。\n"
+        "「寄附額のランキング」「事業費が多い順に」「事業の一覧」などで全体をご確認ください。"
+    )
+    return A.Answer(ctx.q, "not_found", body, field=ctx.field(), kind="help")
+
+
+def _short(record: Record, field_name: str) -> str:
+    text = A.field_value(record, field_name).replace("\n", " ")
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _threshold(ctx: Context, fields: list[Field]) -> tuple[str, str, int | float] | None:
+    """The question's threshold as (column, comparator, value in the column's unit), or None when
+    there is none or it names no amount (3件以上 is the donations; 1000万円 the amount asked)."""
+    asked = ctx.intent.threshold
+    if asked is None:
+        return None
+    if asked.unit == "件":
+        return (Field.DONATION_COUNT.value, asked.comparator.value, int(asked.value))
+    money = [f for f in fields if f in AMOUNTS and f != Field.DONATION_COUNT]
+    column = money[0] if money else (Field.DONATION_AMOUNT if asked.unit == "円" else None)
+    if column is None:
+        return None
+    value = asked.value / 1000 if asked.unit == "円" or asked.scaled else asked.value
+    number = int(value) if value == value.to_integral_value() else float(value)
+    return (column.value, asked.comparator.value, number)
+
+
+def _scope_title(ctx: Context, scope: queries.Scope) -> str:
+    parts = []
+    if scope.department_ids:
+        names = [d.name for d in ctx.cat.departments if d.id in scope.department_ids]
+        parts.append("・".join(names))
+    if scope.goal_number is not None:
+        goal = next(
+            (g for g in ctx.cat.goals if g.number == scope.goal_number and g.issuer_id == scope.issuer_id), None
+        )
+        number, _, title = (goal.label if goal else f"基本目標{scope.goal_number}").partition("：")
+        parts.append(f"{number}「{title}」" if title else number)
+    if scope.policy_labels:
+        parts.append("今後の方針が「" + "・".join(scope.policy_labels) + "」")
+    if scope.threshold is not None and ctx.intent.threshold is not None:
+        parts.append(f"{A.FIELD_NAMES[scope.threshold[0]]}が{ctx.intent.threshold.written}")
+    prefix = "、".join(parts)
+    return f"{values.fiscal_year_label(scope.year)}の{prefix + 'の' if prefix else ''}事業"
+
+
+def _aggregate(
+    ctx: Context, scope: queries.Scope, title: str, context: str, column: Field, others: list[Field]
+) -> A.Answer:
+    op = ctx.intent.op
+    label = A.FIELD_NAMES[column.value]
+    fmt = A.count if column == Field.DONATION_COUNT else A.amount
+    shown_field = (
+        others[0].value if (others and op in {Op.MAX, Op.MIN}) or (others and ctx.intent.nth) else column.value
+    )
+    common = {"field": shown_field, "context": context, "kind": "aggregate", "fiscal_year": scope.year}
+    total, average, n = queries.aggregate(ctx.session, scope, column.value)
+    if n == 0:
+        return A.Answer(ctx.q, "answered", f"{title}には{label}のデータがありません。", **common)
+    if op == Op.SUM:
+        body = f"{title}（{n:,}件）の{label}の合計は{fmt(total)}です。"
+        return A.Answer(ctx.q, "answered", body, title=title, **common)
+    if op == Op.AVG:
+        assert average is not None
+        shown = A.average_count(average) if column == Field.DONATION_COUNT else A.average_amount(average)
+        body = f"{title}（{n:,}件）の{label}の平均は{shown}です。"
+        return A.Answer(ctx.q, "answered", body, title=title, **common)
+    ascending = ctx.intent.ascending or op == Op.MIN
+    if op in {Op.MAX, Op.MIN}:
+        records = queries.extreme_ties(ctx.session, scope, column.value, descending=op == Op.MAX)
+        word = "最も" + _order_word(column, ascending=op == Op.MIN)
+        value = fmt(getattr(records[0], column.value))
+        names = [r.project.name for r in records]
+        if len(records) == 1:
+            body = f"{title}のうち、{label}が{word}のは「{names[0]}」で、{value}です。"
+            body += _chained(records[0], others)
+        else:
+            listing = "\n".join(f"・{n}" for n in names[:LIST_LIMIT])
+            body = f"{title}のうち、{label}が{word}のは次の{len(names)}事業で、いずれも{value}です。\n{listing}"
+        ids = [r.project_id for r in records]
+        return A.Answer(ctx.q, "answered", body, projects=names, project_ids=ids, title=title, **common)
+    nth = ctx.intent.nth
+    if nth:
+        records = queries.ranked(ctx.session, scope, column.value, descending=not ascending, limit=nth)
+        if len(records) < nth:
+            body = f"{title}で{label}のデータがあるのは{len(records)}件のため、{nth}番目はありません。"
+            return A.Answer(ctx.q, "answered", body, title=title, **common)
+        hit = records[-1]
+        value = fmt(getattr(hit, column.value))
+        word = _order_word(column, ascending)
+        body = f"{title}のうち、{label}が{nth}番目に{word}のは「{hit.project.name}」で、{value}です。"
+        body += _chained(hit, others)
+        return A.Answer(
+            ctx.q, "answered", body, projects=[hit.project.name], project_ids=[hit.project_id], title=title, **common
+        )
+    limit = ctx.intent.top_n or 10
+    records = queries.ranked(ctx.session, scope, column.value, descending=not ascending, limit=min(limit, 50))
+    lines = [f"{i}. {r.project.name}：{fmt(getattr(r, column.value))}" for i, r in enumerate(records, 1)]
+    order = "少ない順" if ascending else "多い順"
+    body = f"{title}の{label}（{order}、上位{len(records)}件）\n" + "\n".join(lines)
+    return A.Answer(
+        ctx.q,
+        "answered",
+        body,
+        projects=[r.project.name for r in records],
+        project_ids=[r.project_id for r in records],
+        title=title,
+        **common,
+    )
+
+
+def _chained(record: Record, others: list[Field]) -> str:
+    """寄附額が一番多い事業の担当課: the other fields asked, of the project found."""
+    return "".join("\n" + A.field_sentence(record, f.value) for f in others)
+
+
+def _order_word(column: Field, ascending: bool) -> str:
+    if column == Field.PROJECT_COST:
+        return "小さい" if ascending else "大きい"
+    return "少ない" if ascending else "多い"
+
+
+__all__ = ["Comparator", "scope_answer", "unsupported_answer"]

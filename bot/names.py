@@ -1,0 +1,307 @@
+"""Stage 3: the names a question mentions, found anywhere in it.
+
+Candidate spans are runs of tokens that no hard tag and no function word breaks (nouns, katakana
+and Latin runs, numbers, with の allowed inside). First every span is looked up as written among the
+name forms (an official name or alias typed in full always wins; a form several names share is
+ambiguous); then each run that no exact form covers is scored as a whole against the FormIndex and,
+failing that, its sub-spans, longest first. What a run holds beside its name must be accounted for:
+a soft word (事業, 県), a name-like word the project's own texts use (自転車**ヘルメット**), or nothing.
+Anything else is a different thing (**高齢者の**自転車安全対策, 第**1**期 for 第2期): the run is
+``unexplained`` and the answer fails closed with 「もしかして」.
+
+Decision rule for one span (unchanged from the measured matcher, ``bot.match.explain``): a name is
+*strong* when one of its forms accounts for everything meaningful typed and either scores at least
+ACCEPT or is a whole, contiguous part of the name at least PART_MIN characters long. The best strong
+name answers when no other comes within MARGIN; otherwise the span is ambiguous.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.catalogue import DEPARTMENT_SUFFIXES, GENERIC_SUFFIXES, Catalogue
+from bot.match import QUERY_WEIGHT, FormIndex, is_kanji
+from bot.normalize import fold
+from bot.tagging import Tag
+from bot.tokens import Tokens
+
+ACCEPT = 0.8
+MARGIN = 0.06
+SUGGEST = 0.55
+PART_MIN = 3  # characters (matching key) of a mention that is a whole part of one name
+EXPLAIN_FLOOR = QUERY_WEIGHT - 0.01
+MAX_SPAN = 16  # tokens of one name
+KANA_RUN_MIN = 5  # characters of a kana run tried as a name
+KINDS = ("project", "department", "goal")
+KIND_ORDER = {"project": 0, "department": 1, "goal": 2}
+_SUFFIX_KEYS = {
+    "project": frozenset(fold(s) for s in GENERIC_SUFFIXES),
+    "department": frozenset(fold(s) for s in DEPARTMENT_SUFFIXES),
+    "goal": frozenset(),
+}
+_INNER = frozenset({"の", "・", "ー", "-"})  # may stand inside a name: 子供の環境学習, 感染症・がん
+
+
+@dataclass(frozen=True)
+class NameHit:
+    """A span of tokens naming one entity, or several equally (ambiguous)."""
+
+    start: int
+    end: int
+    kind: str  # project | department | goal
+    ids: tuple[int, ...]  # catalogue indexes, best first
+    score: float
+    exact: bool = False
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.ids) > 1
+
+
+@dataclass
+class Names:
+    """What the question names, and what of it no name accounts for."""
+
+    hits: list[NameHit] = field(default_factory=list)
+    unknown: list[tuple[int, int]] = field(default_factory=list)  # runs that name nothing known
+    unexplained: list[tuple[int, int]] = field(default_factory=list)  # words beside a name, unaccounted
+    suggestions: dict[int, float] = field(default_factory=dict)  # project index -> score, for もしかして
+
+
+class NameFinder:
+    def __init__(self, catalogue: Catalogue, tokens: Tokens, tags: list[Tag]) -> None:
+        self.cat = catalogue
+        self.tokens = tokens
+        self.tags = tags
+        self.hard = {i for t in tags if not t.soft for i in range(t.start, t.end)}
+        self.soft = {i for t in tags if t.soft for i in range(t.start, t.end)}
+        self.indexes: dict[str, FormIndex] = {
+            "project": catalogue.project_index,
+            "department": catalogue.department_index,
+            "goal": catalogue.goal_index,
+        }
+        self.found = Names()
+        self._memo: dict[tuple[int, int], NameHit | None] = {}
+
+    # --- spans ----------------------------------------------------------------------------------
+    def _breaks(self, i: int) -> bool:
+        """Hard tags and function words end a run; a verb nobody tagged (遊ぼう) is name material."""
+        t = self.tokens.tokens[i]
+        if i in self.hard:
+            return True
+        if t.key in _INNER or t.surface in _INNER or _name_like(t.surface):
+            return False
+        if t.predicate:
+            return i in self.soft
+        return t.function
+
+    def runs(self, exact: list[NameHit]) -> list[tuple[int, int]]:
+        """Maximal runs of name material not already covered by an exact name."""
+        covered = {i for h in exact for i in range(h.start, h.end)}
+        out: list[tuple[int, int]] = []
+        start = None
+        n = len(self.tokens)
+        for i in range(n + 1):
+            stop = i == n or i in covered or self._breaks(i)
+            if stop:
+                if start is not None:
+                    out.append(self._trim(start, i))
+                start = None
+            elif start is None:
+                start = i
+        return [(a, b) for a, b in out if a < b and self._has_content(a, b)]
+
+    def _trim(self, a: int, b: int) -> tuple[int, int]:
+        toks = self.tokens.tokens
+        while a < b and (toks[a].key in _INNER or toks[a].key == ""):
+            a += 1
+        while b > a and (toks[b - 1].key in _INNER or toks[b - 1].key == ""):
+            b -= 1
+        return a, b
+
+    def _has_content(self, a: int, b: int) -> bool:
+        toks = self.tokens.tokens
+        return any(i not in self.soft and toks[i].key and toks[i].key not in _INNER for i in range(a, b))
+
+    def kana_runs(self, taken: set[int]) -> list[tuple[int, int]]:
+        """Runs of kana that MeCab may have taken apart as particles (でじたるふぁくとりー): tried as
+        names only; if they name nothing, they were the particles they seemed."""
+        out: list[tuple[int, int]] = []
+        start = None
+        toks = self.tokens.tokens
+        for i in range(len(toks) + 1):
+            kana = i < len(toks) and i not in taken and i not in self.hard and _kana(toks[i].surface)
+            if kana and start is None:
+                start = i
+            elif not kana and start is not None:
+                if len(self.tokens.key(start, i)) >= KANA_RUN_MIN:
+                    out.append((start, i))
+                start = None
+        return out
+
+    # --- exact forms ----------------------------------------------------------------------------
+    def exact(self) -> list[NameHit]:
+        """Spans typed exactly as a name form, longest first and not overlapping."""
+        n = len(self.tokens)
+        hits: list[NameHit] = []
+        for i in range(n):
+            for j in range(min(n, i + MAX_SPAN), i, -1):
+                key = self.tokens.key(i, j)
+                if len(key) < 2:
+                    continue
+                hit = self._exact_hit(i, j, key)
+                if hit is not None:
+                    hits.append(hit)
+                    break
+        hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+        chosen: list[NameHit] = []
+        for h in hits:
+            if all(h.end <= c.start or h.start >= c.end for c in chosen):
+                chosen.append(h)
+        return sorted(chosen, key=lambda h: h.start)
+
+    def _exact_hit(self, i: int, j: int, key: str) -> NameHit | None:
+        official = self.cat.exact_names.get(key)
+        if official and len(official) == 1:
+            return NameHit(i, j, "project", tuple(official), 1.0, exact=True)
+        if any(k in self.hard for k in range(i, j)):
+            return None  # a form holding a field word (評価) counts only as the whole official name
+        if not self._whole_words(i, j):
+            return None
+        spoken = self.tokens.reading(i, j)
+        for kind in KINDS:
+            index = self.indexes[kind]
+            entities = index.exact.get(key) or index.exact_reading.get(spoken)
+            if entities:
+                return NameHit(i, j, kind, entities[:5] if kind == "project" else entities, 1.0, exact=True)
+        return None
+
+    def _whole_words(self, i: int, j: int) -> bool:
+        """A span must not start or end with a particle (の健康ポイント)."""
+        toks = self.tokens.tokens
+        return not (toks[i].function or toks[j - 1].pos == "助詞")
+
+    # --- fuzzy ----------------------------------------------------------------------------------
+    def resolve(self, a: int, b: int) -> NameHit | None:
+        if (a, b) not in self._memo:
+            self._memo[(a, b)] = self._resolve(a, b)
+        return self._memo[(a, b)]
+
+    def _resolve(self, a: int, b: int) -> NameHit | None:
+        key = self.tokens.key(a, b)
+        if len(key) < 2:
+            return None
+        scored: list[tuple[bool, float, str, int]] = []  # (strong, score, kind, entity)
+        for kind in KINDS:
+            scored += self._hits(kind, a, b)
+        for _, score, kind, entity in scored:
+            if kind == "project" and score >= SUGGEST:
+                self.found.suggestions[entity] = max(self.found.suggestions.get(entity, 0.0), score)
+        strong = sorted((s for s in scored if s[0]), key=lambda s: (-s[1], KIND_ORDER[s[2]]))
+        if not strong:
+            return None
+        top = strong[0]
+        close = [s for s in strong if s[1] >= top[1] - MARGIN and s[2] == top[2]]
+        ids = tuple(dict.fromkeys(s[3] for s in close))
+        return NameHit(a, b, top[2], ids[:5] if top[2] != "goal" else ids[:1], top[1])
+
+    def _variants(self, kind: str, a: int, b: int) -> list[tuple[int, int]]:
+        """The span, without a leading issuer name and without generic words at the end."""
+        out = [(a, b)]
+        start = a
+        while start < b - 1 and start in self.soft and self._is_issuer(start):
+            start += 1
+        if start != a:
+            out.append((start, b))
+        for s, e in list(out):
+            while e - s > 1 and self.tokens.key(e - 1, e) in _SUFFIX_KEYS[kind]:
+                e -= 1
+                out.append((s, e))
+        return list(dict.fromkeys(out))
+
+    def _is_issuer(self, i: int) -> bool:
+        return any(t.kind == "issuer" and t.start <= i < t.end for t in self.tags)
+
+    def _hits(self, kind: str, a: int, b: int) -> list[tuple[bool, float, str, int]]:
+        index = self.indexes[kind]
+        best: dict[int, tuple[bool, bool]] = {}
+        for s, e in self._variants(kind, a, b):
+            key, spoken = self.tokens.key(s, e), self.tokens.reading(s, e)
+            if len(key) < 2:
+                continue
+            for entity, raw in index.best(key, spoken, limit=8):
+                old = best.get(entity)
+                if old is not None and old[0]:
+                    continue
+                found = index.explain(entity, key, spoken, floor=EXPLAIN_FLOOR) if raw >= EXPLAIN_FLOOR else None
+                explained = strong = False
+                if found is not None and found.explained:
+                    explained = True
+                    strong = found.score >= ACCEPT or (found.whole and len(key) >= PART_MIN)
+                if old is None or (strong, explained) > old:
+                    best[entity] = (strong, explained)
+        # Rank by what was typed, not by the shortened variant that explained it.
+        typed_key, typed_reading = self.tokens.key(a, b), self.tokens.reading(a, b)
+        return [(st, index.score_of(ent, typed_key, typed_reading), kind, ent) for ent, (st, _) in best.items()]
+
+    # --- the cover ------------------------------------------------------------------------------
+    def find(self) -> Names:
+        exact = self.exact()
+        self.found.hits = list(exact)
+        for a, b in self.runs(exact):
+            self._cover_run(a, b)
+        taken = {i for h in self.found.hits for i in range(h.start, h.end)}
+        for a, b in self.kana_runs(taken):
+            hit = self.resolve(*self._trim(a, b))
+            if hit is not None:
+                self.found.hits.append(hit)
+                self.found.unknown = [u for u in self.found.unknown if u[1] <= a or u[0] >= b]
+        self.found.hits.sort(key=lambda h: h.start)
+        return self.found
+
+    def _cover_run(self, a: int, b: int) -> None:
+        whole = self.resolve(a, b)
+        if whole is not None:
+            self.found.hits.append(whole)
+            return
+        # The longest sub-spans that name something, not overlapping; the rest must be accounted for.
+        picked: list[NameHit] = []
+        for length in range(b - a - 1, 0, -1):
+            for s in range(a, b - length + 1):
+                e = s + length
+                if any(not (e <= p.start or s >= p.end) for p in picked):
+                    continue
+                if self.tokens.tokens[s].key in _INNER or self.tokens.tokens[e - 1].key in _INNER:
+                    continue
+                if all(i in self.soft for i in range(s, e)):
+                    continue
+                hit = self.resolve(s, e)
+                if hit is not None:
+                    picked.append(hit)
+        if not picked:
+            self.found.unknown.append((a, b))
+            return
+        covered = {i for p in picked for i in range(p.start, p.end)}
+        left = [i for i in range(a, b) if i not in covered and not self._accounted(i, picked)]
+        self.found.hits += picked
+        if left:
+            self.found.unexplained.append((a, b))
+
+    def _accounted(self, i: int, picked: list[NameHit]) -> bool:
+        """A soft word, の, or a katakana/Latin word that the named project's own texts use."""
+        t = self.tokens.tokens[i]
+        if i in self.soft or t.key in _INNER or not t.key:
+            return True
+        if not _name_like(t.surface) or len(t.key) < 3:
+            return False
+        projects = [self.cat.projects[p] for h in picked if h.kind == "project" and not h.ambiguous for p in h.ids]
+        return bool(projects) and all(t.key in p.text for p in projects)
+
+
+def _kana(written: str) -> bool:
+    return bool(written) and all("\u3041" <= c <= "\u30ff" for c in written)
+
+
+def _name_like(written: str) -> bool:
+    """A word in katakana or Latin letters, without kanji: the name of a thing (ヘルメット)."""
+    return not any(is_kanji(c) for c in written) and any(c.isascii() or "ァ" <= c <= "ヺ" for c in written)

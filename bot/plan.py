@@ -1,0 +1,206 @@
+"""Stage 5: from an Intent to one plan — what will be answered, decided before anything is read.
+
+Fail closed: a word beside a name that no name accounts for, a mention that names nothing, or an
+operation kensho cannot apply gives NotFound or Unsupported, never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.catalogue import Catalogue
+from bot.understand import AMOUNTS, Field, Intent, Op
+
+UNSUPPORTED_WORDS = {
+    "exclude": "特定の事業を除いた集計",
+    "difference": "差の計算",
+    "trend": "年度ごとの比較や推移",
+    "per_donation": "1件あたりの金額",
+    "kpi_achievement": "KPIの達成・未達による絞り込み",
+    "text_search": "記載内容による絞り込み",
+    "share": "割合や倍率の計算",
+    "donor": "寄附した企業についてのご質問",
+    "when": "日付や期間についてのご質問",
+    "comparison": "ほかの事業との比較による絞り込み",
+    "chart": "グラフの作成",
+    "several": "複数の事業についての集計",
+    "negation": "「〜ではない」という条件",
+}
+
+
+@dataclass(frozen=True)
+class Help:
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class NoData:
+    pass
+
+
+@dataclass(frozen=True)
+class Lookup:
+    projects: tuple[int, ...]  # catalogue indexes
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class History:
+    project: int
+
+
+@dataclass(frozen=True)
+class Compare:
+    projects: tuple[int, ...]
+    field: Field
+
+
+@dataclass(frozen=True)
+class PerDonation:
+    """寄附1件あたりの金額 of each named project."""
+
+    projects: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FieldDifference:
+    """健康ポイントの事業費と寄附額の差: two amounts of one project."""
+
+    project: int
+    first: Field
+    second: Field
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    projects: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class NotFound:
+    typed: tuple[str, ...]  # what was not found, as typed
+    suggestions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    reason: str  # a key of UNSUPPORTED_WORDS
+    typed: str
+    runs: tuple[tuple[int, int], ...] = ()  # token spans to look for; the unknown runs by default
+
+
+@dataclass(frozen=True)
+class ByText:
+    """No name was mentioned, but what was typed describes projects (ヘルメット)."""
+
+    typed: str
+    runs: tuple[tuple[int, int], ...] = ()  # token spans to look for; the unknown runs by default
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A list or an aggregate over the projects of an issuer and year, filtered."""
+
+    issuer: int | None
+    departments: tuple[int, ...] = ()
+    goal_number: int | None = None
+    op: Op | None = None
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+
+Plan = (
+    Help
+    | NoData
+    | Lookup
+    | History
+    | Compare
+    | PerDonation
+    | FieldDifference
+    | Ambiguous
+    | NotFound
+    | Unsupported
+    | ByText
+    | Scope
+)
+
+
+def make_plan(intent: Intent, cat: Catalogue) -> Plan:
+    names = intent.names
+    if not cat.projects:
+        return NoData()
+    suggestions = tuple(i for i, _ in sorted(names.suggestions.items(), key=lambda kv: -kv[1])[:3])
+    if names.unexplained:
+        # The run as a whole may still describe one project in its own texts (環境アドバイザー).
+        return ByText(intent.typed(names.unexplained[0]), tuple(names.unexplained))
+    hits = names.hits
+    if names.unknown:
+        if hits:
+            return NotFound(tuple(intent.typed(u) for u in names.unknown), suggestions)
+        if intent.unsupported:
+            return _unsupported(intent)
+        return ByText(" ".join(intent.typed(u) for u in names.unknown))
+    if intent.help and not hits:
+        return Help()
+    ambiguous = next((h for h in hits if h.kind == "project" and h.ambiguous), None)
+    if ambiguous is not None:
+        return Ambiguous(ambiguous.ids)
+    projects = tuple(dict.fromkeys(i for h in hits if h.kind == "project" for i in h.ids))
+    if projects:
+        return _about_projects(intent, projects)
+    if intent.unsupported:
+        return _unsupported(intent)
+    if intent.chart:
+        return Unsupported("chart", "グラフ")
+    vague = next((h for h in hits if h.kind == "department" and h.ambiguous), None)
+    if vague is not None:  # 政策課: 労働政策課 or 環境政策課 — their projects are the candidates
+        return Ambiguous(tuple(i for d in vague.ids for i in cat.projects_by_department.get(cat.departments[d].id, [])))
+    departments = tuple(dict.fromkeys(cat.departments[i].id for h in hits if h.kind == "department" for i in h.ids))
+    goal = next((h.ids[0] for h in hits if h.kind == "goal"), None)
+    if goal is not None:
+        intent.goal_number = cat.goals[goal].number
+    issuer = _issuer(intent, cat, departments, goal)
+    if not hits and not intent.asks_something and not intent.issuers:
+        return Help("nothing")
+    fields = tuple(f for f in intent.fields if not (departments and f == Field.DEPARTMENT))
+    return Scope(issuer, departments, intent.goal_number, intent.op, fields)
+
+
+def _unsupported(intent: Intent) -> Unsupported:
+    reason, typed = intent.unsupported[0]
+    return Unsupported(reason, typed)
+
+
+def _about_projects(intent: Intent, projects: tuple[int, ...]) -> Plan:
+    if intent.history:
+        return History(projects[0]) if len(projects) == 1 else Unsupported("several", "履歴")
+    if intent.chart:
+        return Unsupported("chart", "グラフ")
+    fields = list(intent.fields)
+    if intent.counting and Field.DONATION_COUNT not in fields:
+        fields.append(Field.DONATION_COUNT)  # 健康ポイントは何件？: that project's donations
+    asked = {reason for reason, _ in intent.unsupported}
+    amounts = [f for f in fields if f in AMOUNTS]
+    if asked == {"per_donation"}:
+        return PerDonation(projects)
+    several = len(projects) > 1
+    if several and (intent.compare or intent.op in {Op.MAX, Op.MIN} or asked & {"difference", "trend"}):
+        if asked - {"difference", "trend"} or len(amounts) > 1:
+            return _unsupported(intent)
+        return Compare(projects, amounts[0] if amounts else Field.DONATION_AMOUNT)
+    if asked == {"difference"} and len(projects) == 1 and len(amounts) == 2:
+        return FieldDifference(projects[0], amounts[0], amounts[1])
+    if asked:
+        return _unsupported(intent)
+    if len(projects) > 1 and intent.op in {Op.SUM, Op.AVG, Op.RANK}:
+        return Unsupported("several", "合計")
+    return Lookup(projects, tuple(fields))
+
+
+def _issuer(intent: Intent, cat: Catalogue, departments: tuple[int, ...], goal: int | None) -> int | None:
+    if departments:
+        return next(d.issuer_id for d in cat.departments if d.id == departments[0])
+    if goal is not None:
+        return cat.goals[goal].issuer_id
+    if intent.issuers:
+        return intent.issuers[0]
+    return None

@@ -1,0 +1,197 @@
+"""Stage 2: tagging the tokens with what kensho knows — fields, operations, years, thresholds …
+
+The words are data (``bot/vocab/words.tsv``, plus each issuer's name and 今後の方針 options), matched
+over runs of whole tokens, longest first. Numbers in patterns (years, thresholds, 上位3件, 2番目,
+基本目標2) are read from the tokens' text. Particles, auxiliaries, adverbs, verbs and the like need no
+entry: ``bot.tokens.Token.function`` knows them by part of speech.
+
+A word tag that stands glued between two untagged nouns (医療機関**評価**基金) is part of a longer
+name, not the field: it is dropped, and the name stage sees the whole word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from bot.normalize import fold
+from bot.tokens import Tokens
+
+VOCABULARY = Path(__file__).with_name("vocab") / "words.tsv"
+MAX_WORD_TOKENS = 12
+# Tags that may also be a part of a name (事業, 県): they never cut a name apart.
+SOFT = frozenset({"generic", "issuer"})
+
+
+@dataclass(frozen=True)
+class Tag:
+    start: int  # token index
+    end: int  # token index, exclusive
+    kind: str  # field, op, year, threshold, … (see words.tsv)
+    value: str = ""
+    number: Decimal | None = None  # years, thresholds, ranks
+    extra: str = ""  # thresholds: comparator; a threshold's unit in ``value``
+
+    @property
+    def soft(self) -> bool:
+        return self.kind in SOFT
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    value: str
+
+
+def read_vocabulary(path: Path = VOCABULARY) -> list[tuple[str, str, str]]:
+    """(tag, value, word) of every entry of the vocabulary file."""
+    rows = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, value, word = line.split("\t")[:3]
+        rows.append((kind, value, word))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _base_words() -> dict[str, tuple[Entry, ...]]:
+    words: dict[str, list[Entry]] = {}
+    for kind, value, word in read_vocabulary():
+        words.setdefault(fold(word), []).append(Entry(kind, value))
+    return {k: tuple(v) for k, v in words.items()}
+
+
+class Lexicon:
+    """The vocabulary with one catalogue's own words: issuers' names and 今後の方針 options."""
+
+    def __init__(self, issuers: Iterable[tuple[int, Iterable[str]]] = (), policies: Iterable[str] = ()) -> None:
+        words = dict(_base_words())
+        for label in policies:
+            words[fold(label)] = (Entry("policy", label),)
+        for issuer_id, prefixes in issuers:
+            for prefix in prefixes:
+                key = fold(prefix)
+                if key and key not in words:
+                    words[key] = (Entry("issuer", str(issuer_id)),)
+        self.words = words
+        self.policies = {e.value for es in words.values() for e in es if e.kind == "policy"}
+
+    def tag(self, tokens: Tokens) -> list[Tag]:
+        """Number patterns first, then words over the tokens those leave, longest first."""
+        tags = _number_tags(tokens)
+        taken = {i for t in tags for i in range(t.start, t.end)}
+        n = len(tokens)
+        i = 0
+        while i < n:
+            if i in taken:
+                i += 1
+                continue
+            found = None
+            for j in range(min(n, i + MAX_WORD_TOKENS), i, -1):
+                if any(k in taken for k in range(i, j)):
+                    continue
+                entries = self.words.get(tokens.key(i, j)) or self.words.get(tokens.lemma_key(i, j))
+                if entries:
+                    found = (j, entries)
+                    break
+            if found is None:
+                i += 1
+                continue
+            j, entries = found
+            tags += [Tag(i, j, e.kind, e.value) for e in entries]
+            i = j
+        return _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end)))
+
+
+def _content(tokens: Tokens, i: int, right: bool = False) -> bool:
+    """A noun (or, on the left, a verb; on the right, a verb ending) that a tag would be glued to."""
+    if i < 0 or i >= len(tokens):
+        return False
+    t = tokens.tokens[i]
+    if t.pos in {"名詞", "接尾辞", "接頭辞"} and not t.function:
+        return True
+    return t.pos == "動詞" or (right and t.pos == "助動詞")
+
+
+def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
+    """Drop word tags glued between two untagged nouns: they are inside a longer word."""
+    covered = {i for t in tags for i in range(t.start, t.end)}
+    out = []
+    for t in tags:
+        word = t.number is None and not t.soft
+        if (
+            word
+            and _content(tokens, t.start - 1)
+            and _content(tokens, t.end, right=True)
+            and t.start - 1 not in covered
+            and t.end not in covered
+        ):
+            continue
+        out.append(t)
+    return out
+
+
+# --- numbers ------------------------------------------------------------------------------------
+_YEAR = re.compile(
+    r"(?:令和|r)(元|\d{1,2})(?:年度|年)?|(?:平成|h)(\d{1,2})(?:年度|年)|(?:fy)?(20\d{2})(?:年度|年)|fy(20\d{2})"
+    r"|(?<![\d,.])(20\d{2})(?![\d,.万千億円件人%])"
+)
+_THRESHOLD = re.compile(
+    r"(\d[\d,]*(?:\.\d+)?)(億|万|千)?(円|件)?"
+    r"(?:(以上|以下|未満|超え?る?|を超え?る?|より多い|より少ない|より大きい|より小さい)|(?=だけ|のみ|ちょうど|の事業))"
+)
+_COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
+_MULTIPLIERS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
+_TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業)?|(\d+)位まで")
+_NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
+_GOAL = re.compile(r"基本目標(\d+)")
+
+
+def _number_tags(tokens: Tokens) -> list[Tag]:
+    """Years, thresholds, ranks and goal numbers, each over whole tokens."""
+    text = "".join(t.surface for t in tokens.tokens).casefold()
+    owner: list[int] = []
+    starts: list[int] = []
+    for i, t in enumerate(tokens.tokens):
+        starts.append(len(owner))
+        owner += [i] * len(t.surface)
+    starts.append(len(owner))
+    tags: list[Tag] = []
+    taken: set[int] = set()
+
+    def add(m: re.Match[str], kind: str, value: str = "", number: Decimal | None = None, extra: str = "") -> None:
+        first, last = owner[m.start()], owner[m.end() - 1]
+        if starts[first] != m.start() or starts[last + 1] != m.end():
+            return  # not on token boundaries: part of another word (r3 inside a name, 2025の…)
+        if any(k in taken for k in range(first, last + 1)):
+            return
+        taken.update(range(first, last + 1))
+        tags.append(Tag(first, last + 1, kind, value, number, extra))
+
+    for m in _GOAL.finditer(text):
+        add(m, "goal", number=Decimal(m.group(1)))
+    for m in _TOP_N.finditer(text):
+        add(m, "top", number=Decimal(m.group(1) or m.group(2)))
+    for m in _NTH.finditer(text):
+        add(m, "nth", number=Decimal(m.group(1) or m.group(2) or m.group(3)))
+    for m in _YEAR.finditer(text):
+        if m.group(1):
+            year = 2018 + (1 if m.group(1) == "元" else int(m.group(1)))
+        elif m.group(2):
+            year = 1988 + int(m.group(2))
+        else:
+            year = int(m.group(3) or m.group(4) or m.group(5))
+        add(m, "year", number=Decimal(year))
+    for m in _THRESHOLD.finditer(text):
+        number, scale, unit, word = m.group(1, 2, 3, 4)
+        if not word and not unit:
+            continue
+        comparator = _COMPARATORS.get(word or "", ">" if word else "==")
+        value = Decimal(number.replace(",", "")) * _MULTIPLIERS.get(scale or "", 1)
+        add(m, "threshold", unit or "", value, f"{comparator}{'*' if scale else ''}")
+    return tags

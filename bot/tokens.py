@@ -1,0 +1,153 @@
+"""Stage 1 of understanding a question: the text as tokens, read once.
+
+A character filter first (as in SudachiPy's input-text plugins and kuromoji's char filters): NFKC,
+katakana look-alikes (プ口ジェクト), and the addressee (``<@U123>``, a typed ``@kensho``) blanked out,
+with an offset map back to the text as typed. Then one MeCab pass (fugashi + unidic-lite). Every
+later stage works on these tokens only; none re-reads or re-normalizes the question.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import fugashi
+
+from bot.normalize import fold, katakana_lookalikes, to_hiragana
+
+MAX_QUESTION = 500  # characters: a longer text is cut (a question, not a document)
+
+# Parts of speech that never name anything by themselves (UniDic pos1).
+FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "接続詞", "感動詞", "連体詞", "副詞", "代名詞"})
+PREDICATE_POS = frozenset({"動詞", "形容詞"})
+_ADDRESSEE = re.compile(r"<[@#!][^>]*>|^\s*[@＠][A-Za-z0-9_.\-]+\s+")
+_local = threading.local()
+# Kanji dictionary forms of verbs mostly written in kana: one spelling for lemma matching.
+_LEMMA_SPELLING = {
+    "為る": "する",
+    "有る": "ある",
+    "居る": "いる",
+    "成る": "なる",
+    "出来る": "できる",
+    "無い": "ない",
+    "遣る": "やる",
+    "貰う": "もらう",
+    "下さる": "くださる",
+    "頂く": "いただく",
+    "呉れる": "くれる",
+    "致す": "いたす",
+    "御": "お",
+    "頂ける": "いただける",
+    "貰える": "もらえる",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    surface: str  # as analyzed (NFKC)
+    lemma: str  # dictionary form (除い → 除く), the surface for unknown words
+    pos: str  # UniDic pos1: 名詞, 助詞, 動詞 …
+    pos2: str  # UniDic pos2: 普通名詞, 数詞, 格助詞, 非自立可能 …
+    reading: str  # matching key of the reading (hiragana), the key itself for unknown words
+    key: str  # matching key of the surface (bot.normalize.fold)
+    start: int  # offsets into the question as typed
+    end: int
+
+    @property
+    def function(self) -> bool:
+        """A particle, auxiliary, symbol, conjunction, interjection, 連体詞 (どういう), adverb or pronoun."""
+        if self.pos == "接頭辞" and self.lemma == "お":  # お/ご of politeness (おいくら, ご担当)
+            return True
+        return self.pos in FUNCTION_POS or (self.pos == "名詞" and self.pos2 == "助動詞語幹")
+
+    @property
+    def predicate(self) -> bool:
+        return self.pos in PREDICATE_POS
+
+    @property
+    def number(self) -> bool:
+        return self.pos2 == "数詞" or self.surface.isdigit()
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The question as typed and its tokens."""
+
+    text: str
+    tokens: tuple[Token, ...]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def typed(self, i: int, j: int) -> str:
+        """Tokens i..j-1 as the user typed them."""
+        if i >= j:
+            return ""
+        return self.text[self.tokens[i].start : self.tokens[j - 1].end].strip()
+
+    def key(self, i: int, j: int) -> str:
+        return "".join(t.key for t in self.tokens[i:j])
+
+    def reading(self, i: int, j: int) -> str:
+        return "".join(t.reading for t in self.tokens[i:j])
+
+    def lemma_key(self, i: int, j: int) -> str:
+        """Keys of tokens i..j-2 and the lemma of the last: 除いた → 除く, 比べて → 比べる."""
+        if i >= j:
+            return ""
+        return self.key(i, j - 1) + fold(self.tokens[j - 1].lemma)
+
+
+def char_filter(question: str) -> tuple[str, list[int]]:
+    """NFKC (combining marks with their base: ｶﾞ → ガ) and katakana look-alikes, with the offset in
+    ``question`` of every character of the result; the addressee becomes spaces."""
+    question = _ADDRESSEE.sub(lambda m: " " * len(m.group()), question[:MAX_QUESTION])
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    while i < len(question):
+        j = i + 1
+        while j < len(question) and (unicodedata.combining(question[j]) or question[j] in "ﾞﾟ゛゜"):
+            j += 1
+        piece = unicodedata.normalize("NFKC", question[i:j])
+        out.append(piece)
+        origin += [i] * len(piece)
+        i = j
+    origin.append(len(question))
+    return katakana_lookalikes("".join(out)), origin
+
+
+def _tagger() -> fugashi.Tagger:
+    tagger = getattr(_local, "tagger", None)
+    if tagger is None:  # MeCab taggers are not thread-safe: one per thread
+        tagger = _local.tagger = fugashi.Tagger()
+    return tagger
+
+
+@lru_cache(maxsize=20_000)
+def tokenize(question: str) -> Tokens:
+    """The question's tokens, with offsets into ``question`` (cached: questions recur)."""
+    text, origin = char_filter(question)
+    tokens: list[Token] = []
+    at = 0
+    for word in _tagger()(text):
+        surface = word.surface
+        start = text.find(surface, at)
+        if start < 0:  # MeCab never drops characters, but stay safe
+            start = at
+        end = start + len(surface)
+        at = end
+        feature = word.feature
+        lemma = getattr(feature, "lemma", None) or surface
+        lemma = lemma.split("-", 1)[0] if lemma != "-" else lemma  # ポイント-point → ポイント
+        lemma = _LEMMA_SPELLING.get(lemma, lemma)
+        kana = getattr(feature, "kana", None)
+        key = fold(surface)
+        spoken = fold(to_hiragana(kana)) if kana and kana != "*" else key
+        tokens.append(
+            Token(surface, lemma, feature.pos1 or "", feature.pos2 or "", spoken, key, origin[start], origin[end])
+        )
+    return Tokens(question, tuple(tokens))

@@ -1,0 +1,233 @@
+"""Stage 4: what the question asks, from its tags and names — a typed ``Intent``.
+
+No text is read here: only tags (``bot.tagging``) and name spans (``bot.names``). Fields come in the
+order the question names them; 寄附 alone is the amount unless a count is asked; a bare superlative
+is a maximum unless a word of smallness goes with it; 何件 counts a project's donations or the
+projects of a list (decided when the names are known).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from bot.names import Names
+from bot.tagging import Tag
+from bot.tokens import Tokens
+
+
+class Field(StrEnum):
+    DONATION_AMOUNT = "donation_amount"
+    DONATION_COUNT = "donation_count"
+    PROJECT_COST = "project_cost"
+    DEPARTMENT = "department"
+    GOAL = "goal"
+    RESULT = "result"
+    KPI = "kpi"
+    EVALUATION = "evaluation"
+    EXPERT_OPINION = "expert_opinion"
+    POLICY = "policy"
+    REFLECTION = "reflection"
+
+
+AMOUNTS = (Field.DONATION_AMOUNT, Field.PROJECT_COST, Field.DONATION_COUNT)
+
+
+class Op(StrEnum):
+    SUM = "sum"
+    AVG = "avg"
+    MAX = "max"
+    MIN = "min"
+    RANK = "rank"
+    COUNT = "count"
+
+
+class Comparator(StrEnum):
+    GE = ">="
+    LE = "<="
+    LT = "<"
+    GT = ">"
+    EQ = "=="
+
+
+# Verbs of receiving a favour: 教えていただけないでしょうか asks politely, it negates nothing.
+POLITE_LEMMAS = frozenset({"いただく", "いただける", "もらう", "もらえる", "くれる", "くださる", "ある"})
+_NOUNS = {Comparator.GE: "以上", Comparator.LE: "以下", Comparator.LT: "未満", Comparator.GT: "超", Comparator.EQ: ""}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``value`` compared with ``comparator``; ``unit`` 円, 件 or "" as typed."""
+
+    comparator: Comparator
+    value: Decimal  # with 億/万/千 applied: yen when unit is 円
+    unit: str
+    written: str  # for the answer: 1000万円以上, 5,000千円超
+    scaled: bool  # whether 億/万/千 was written (1000万 is yen even without 円)
+
+
+@dataclass
+class Intent:
+    question: str
+    tokens: Tokens
+    names: Names
+    fields: list[Field] = field(default_factory=list)
+    op: Op | None = None
+    ascending: bool = False
+    top_n: int | None = None
+    nth: int | None = None
+    year: int | None = None
+    relative_year: str = ""  # 昨年度, 最新 … as typed: the latest year on record
+    goal_number: int | None = None
+    policies: list[str] = field(default_factory=list)
+    issuers: list[int] = field(default_factory=list)
+    threshold: Threshold | None = None
+    counting: bool = False  # 何件 without 寄附: a project's donations, or the projects of a list
+    history: bool = False
+    list_cue: bool = False
+    summary_cue: bool = False
+    chart: bool = False
+    help: bool = False
+    compare: bool = False
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (what, as typed)
+
+    @property
+    def asks_something(self) -> bool:
+        return bool(
+            self.op
+            or self.list_cue
+            or self.goal_number is not None
+            or self.policies
+            or self.fields
+            or self.counting
+            or self.year
+            or self.threshold
+        )
+
+    def typed(self, span: tuple[int, int]) -> str:
+        return self.tokens.typed(*span)
+
+
+def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> Intent:
+    intent = Intent(question, tokens, names)
+    flags: set[str] = set()
+    order: dict[Field, int] = {}
+    size_words: list[str] = []
+    for tag in tags:
+        kind, value = tag.kind, tag.value
+        at = tag.start
+        if kind == "field" and _relative_clause(tokens, tag):
+            continue  # スマホアプリを使った事業: 使った describes the project, it asks for no cost
+        if kind == "field":
+            f = Field(value)
+            order.setdefault(f, at)
+            if f not in intent.fields:
+                intent.fields.append(f)
+        elif kind == "op":
+            op = Op(value)
+            if intent.op is None or (intent.op in {Op.MAX, Op.MIN} and op == Op.RANK) or op == Op.COUNT:
+                intent.op = op
+        elif kind in {"donation", "count", "amount", "superlative"}:
+            flags.add(kind)
+            if kind == "donation":
+                order.setdefault(Field.DONATION_AMOUNT, at)
+                order.setdefault(Field.DONATION_COUNT, at)
+            elif kind == "count":
+                order.setdefault(Field.DONATION_COUNT, at)
+        elif kind in {"small", "large"}:
+            size_words.append(kind)
+            if _after_yori(tokens, tag):
+                intent.unsupported.append(("comparison", tokens.typed(tag.start - 1, tag.end)))
+        elif kind == "policy":
+            intent.policies.append(value)
+        elif kind == "issuer":
+            intent.issuers.append(int(value))
+        elif kind == "year":
+            assert tag.number is not None
+            intent.year = int(tag.number)
+        elif kind == "relative_year":
+            intent.relative_year = tokens.typed(tag.start, tag.end)
+        elif kind == "goal":
+            intent.goal_number = int(tag.number or 0)
+        elif kind == "top":
+            intent.top_n, intent.op = int(tag.number or 0), Op.RANK
+        elif kind == "nth":
+            intent.nth, intent.op = int(tag.number or 0), Op.RANK
+        elif kind == "threshold":
+            intent.threshold = _threshold(tokens, tag)
+        elif kind == "negation":
+            # ない after a verb of asking (教えていただけないでしょうか) is politeness, not a condition.
+            if not _polite(tokens, tag.start):
+                intent.unsupported.append(("negation", tokens.typed(max(tag.start - 1, 0), tag.end)))
+        elif kind == "unsupported":
+            intent.unsupported.append((value, tokens.typed(tag.start, tag.end)))
+        elif kind in {"history", "summary", "chart", "help", "compare"}:
+            setattr(intent, {"summary": "summary_cue"}.get(kind, kind), True)
+        elif kind == "list":
+            intent.list_cue = True
+    if intent.nth == 1:
+        intent.nth, intent.op = None, None
+        flags.add("superlative")
+    if "small" in size_words:
+        intent.ascending = True
+    if intent.op is None and ("superlative" in flags or size_words) and not intent.compare:
+        intent.op = Op.MIN if intent.ascending else Op.MAX
+    _donation_fields(intent, flags)
+    intent.fields.sort(key=lambda f: order.get(f, len(tokens)))
+    if intent.policies and Field.POLICY not in intent.fields and _names_projects(names):
+        intent.fields.append(Field.POLICY)  # 「健康ポイントは継続？」 asks for its 今後の方針
+    return intent
+
+
+def _names_projects(names: Names) -> bool:
+    return any(h.kind == "project" for h in names.hits)
+
+
+def _donation_fields(intent: Intent, flags: set[str]) -> None:
+    donation = "donation" in flags or any(f in {Field.DONATION_AMOUNT, Field.DONATION_COUNT} for f in intent.fields)
+    counting = "count" in flags
+    if counting and intent.op == Op.COUNT and donation:
+        intent.op = None  # 寄附は何件ありましたか: the donations are counted, not the projects
+    if counting and (donation or intent.op in {Op.MAX, Op.MIN, Op.RANK, Op.AVG, Op.SUM}):
+        if Field.DONATION_COUNT not in intent.fields:
+            intent.fields.append(Field.DONATION_COUNT)
+    elif counting:
+        intent.counting = True
+    elif donation and not any(f in {Field.DONATION_AMOUNT, Field.DONATION_COUNT} for f in intent.fields):
+        intent.fields.append(Field.DONATION_AMOUNT)
+    if "amount" in flags and not intent.fields and not intent.counting:
+        intent.fields.append(Field.DONATION_AMOUNT)
+
+
+def _after_yori(tokens: Tokens, tag: Tag) -> bool:
+    """健康ポイントより多い: a comparison with something named, not a superlative."""
+    return tag.start > 0 and tokens.tokens[tag.start - 1].surface == "より"
+
+
+def _threshold(tokens: Tokens, tag: Tag) -> Threshold:
+    comparator = Comparator(tag.extra.rstrip("*"))
+    scaled = tag.extra.endswith("*")
+    written = tokens.typed(tag.start, tag.end)
+    digits = "".join(c for c in written if c.isdigit() or c in ",.")
+    scale = next((c for c in written if c in "億万千"), "")
+    shown = f"{digits}{scale}{tag.value}{_NOUNS[comparator]}"
+    return Threshold(comparator, tag.number or Decimal(0), tag.value, shown, scaled)
+
+
+def _polite(tokens: Tokens, at: int) -> bool:
+    """Whether the negation at ``at`` follows a verb of receiving a favour (教えてもらえませんか)."""
+    i = at - 1
+    while i >= 0 and tokens.tokens[i].pos == "助動詞":
+        i -= 1
+    return i >= 0 and tokens.tokens[i].lemma in POLITE_LEMMAS
+
+
+def _relative_clause(tokens: Tokens, tag: Tag) -> bool:
+    """A verb that modifies the noun after it (使った事業) rather than asking something."""
+    if not tokens.tokens[tag.start].predicate:
+        return False  # a phrase (何をした) asks; only a verb on its own may describe
+    i = tag.end
+    while i < len(tokens) and tokens.tokens[i].pos == "助動詞":
+        i += 1
+    return i < len(tokens) and tokens.tokens[i].pos == "名詞"

@@ -1,0 +1,164 @@
+"""The question pipeline stage by stage: tokens, tags, names, intent and plan (no database for the
+first two; the bundled catalogue for the rest)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import plan as P
+from bot.ask import Asker
+from bot.names import NameFinder
+from bot.tagging import Lexicon, read_vocabulary
+from bot.tokens import tokenize
+from bot.understand import Field
+from store.db import Database, open_database
+
+VOCABULARY = read_vocabulary()
+
+
+# --- stage 1: tokens ------------------------------------------------------------------------------
+
+
+def test_tokens_map_back_to_the_text_as_typed() -> None:
+    question = "ｸﾘｴｲﾃｨﾌﾞ拠点化の寄附額は？"
+    tokens = tokenize(question)
+    assert tokens.typed(0, 1) == "ｸﾘｴｲﾃｨﾌﾞ"  # one token after NFKC, and the half-width text as typed
+    assert tokens.tokens[0].surface == "クリエイティブ"
+    assert [t.surface for t in tokens.tokens][-2:] == ["は", "?"]
+
+
+def test_the_addressee_is_no_word_of_the_question() -> None:
+    tokens = tokenize("<@U0123ABC> R3の寄附額")
+    assert [t.surface for t in tokens.tokens][:2] == ["R", "3"]
+    assert tokenize("@kensho 5Gの寄附額").typed(0, 2) == "5G"
+
+
+def test_lookalike_kanji_between_katakana_are_read_as_katakana() -> None:
+    assert "プロジェクト" in "".join(t.surface for t in tokenize("プ口ジェクトの寄附額").tokens)
+
+
+# --- stage 2: tags ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "value", "word"), VOCABULARY, ids=[f"{k}-{w}" for k, _, w in VOCABULARY])
+def test_every_vocabulary_entry_tags_itself(kind: str, value: str, word: str) -> None:
+    """Each word of bot/vocab/words.tsv, typed alone, is tagged as its entry says, over all of it."""
+    tokens = tokenize(word)
+    tags = Lexicon().tag(tokens)
+    assert any(t.kind == kind and t.value == value and (t.start, t.end) == (0, len(tokens)) for t in tags), [
+        (t.kind, t.value, t.start, t.end) for t in tags
+    ]
+
+
+def test_numbers_are_read_as_years_thresholds_and_ranks() -> None:
+    tags = Lexicon().tag(tokenize("令和3年度の寄附額が1000万円以上の上位3件"))
+    by_kind = {t.kind: t for t in tags}
+    assert int(by_kind["year"].number or 0) == 2021
+    assert by_kind["threshold"].number == 10_000_000 and by_kind["threshold"].extra == ">=*"
+    assert int(by_kind["top"].number or 0) == 3
+
+
+def test_a_field_word_glued_inside_a_longer_word_is_no_field() -> None:
+    tags = Lexicon().tag(tokenize("医療機関評価基金の寄附額"))
+    assert [t.value for t in tags if t.kind == "field"] == ["donation_amount"]
+
+
+# --- stages 3–5, on the bundled catalogue -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def asker(tmp_path_factory: pytest.TempPathFactory) -> Asker:
+    db: Database = open_database(f"sqlite:///{tmp_path_factory.mktemp('u')}/k.db")
+    return Asker(db)
+
+
+def names_of(asker: Asker, question: str) -> list[str]:
+    cat = asker.cache.get()
+    tokens = tokenize(question)
+    found = NameFinder(cat, tokens, asker.lexicon(cat).tag(tokens)).find()
+    return [cat.projects[i].name for h in found.hits if h.kind == "project" for i in h.ids]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "医療機関応援金の寄附額",
+        "寄附額、医療機関応援金の",
+        "確認です！医療機関応援金、寄附額おいくらでしたっけ",
+        "医療機関応援金に対する外部有識者の意見",
+        "医療機関応援金について外部有識者からどんな意見が出てますか",
+        "ねえ、医療機関応援金ってさ、いくら集まったの",
+    ],
+)
+def test_a_name_is_found_wherever_it_stands(asker: Asker, question: str) -> None:
+    assert names_of(asker, question) == ["医療機関応援金"]
+
+
+def test_several_fields_are_read_in_order(asker: Asker) -> None:
+    intent, _ = asker.understand("健康ポイントの事業費と寄附額と担当課", asker.cache.get())
+    assert intent.fields == [Field.PROJECT_COST, Field.DONATION_AMOUNT, Field.DEPARTMENT]
+
+
+def test_counting_words_count_donations_or_projects(asker: Asker) -> None:
+    cat = asker.cache.get()
+    assert asker.understand("寄附は全部で何件？", cat)[0].fields == [Field.DONATION_COUNT]
+    projects, _ = asker.understand("事業は全部で何件？", cat)
+    assert projects.counting and not projects.fields
+    assert "7件" in asker.ask("事業は全部で何件？").text
+
+
+@pytest.mark.parametrize(
+    ("question", "year"), [("令和3年度の事業", 2021), ("R3の事業", 2021), ("2021年度の事業", 2021)]
+)
+def test_fiscal_year_forms(asker: Asker, question: str, year: int) -> None:
+    assert asker.understand(question, asker.cache.get())[0].year == year
+
+
+def plan_of(asker: Asker, question: str) -> P.Plan:
+    cat = asker.cache.get()
+    return P.make_plan(asker.understand(question, cat)[0], cat)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["高齢者の自転車安全対策の寄附額", "医療機関支援基金の寄附額", "ぐんまで遊ぼう事業の事業費"],
+)
+def test_a_word_beside_a_name_that_nothing_explains_fails_closed(asker: Asker, question: str) -> None:
+    assert isinstance(plan_of(asker, question), P.NotFound | P.ByText)
+    answer = asker.ask(question)
+    assert answer.status == "not_found" and not answer.projects
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("健康ポイントを除いた寄附額の合計", "exclude"),
+        ("寄附額が健康ポイントより多い事業", "comparison"),
+        ("KPIが未達の事業", "kpi_achievement"),
+        ("基本目標2の事業のうち継続じゃないもの", "negation"),
+    ],
+)
+def test_an_operation_kensho_cannot_apply_is_said_so(asker: Asker, question: str, reason: str) -> None:
+    plan = plan_of(asker, question)
+    assert isinstance(plan, P.Unsupported) and plan.reason == reason
+
+
+def test_two_projects_compared_give_both_figures_and_the_verdict(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金と健康ポイント、寄附額はどっちが多い？")
+    assert answer.status == "answered" and answer.projects[0] == "医療機関応援金"
+    assert "13,672" in answer.text and "13,200" in answer.text and "差は472千円" in answer.text
+
+
+def test_a_chained_question_answers_the_field_of_the_project_found(asker: Asker) -> None:
+    answer = asker.ask("寄附額が一番多い事業の担当課は？")
+    assert answer.field == "department" and "地域企業支援課" in answer.text
+
+
+def test_per_donation_amount(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金の寄附1件あたりの金額は？")
+    assert answer.status == "answered" and "2,278.7千円" in answer.text
+
+
+def test_history_is_answered_the_same_way_everywhere(asker: Asker) -> None:
+    answer = asker.ask("健康ポイントの更新履歴")
+    assert answer.kind == "history" and answer.projects == ["群馬健康ポイント制度"]
