@@ -54,15 +54,28 @@ def main() -> int:
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("--import", dest="sheet", type=Path)
     parser.add_argument("--issuer", default=None)
+    parser.add_argument("--alone", action="store_true", help="drop the bundled data before importing the sheet")
     parser.add_argument("--show", type=int, default=40, help="failures to print")
     parser.add_argument("--only-core", action="store_true")
+    parser.add_argument("--home", help="folder for the database (default: a new temporary one)")
     args = parser.parse_args()
-    home = tempfile.mkdtemp(prefix="kensho-eval-")
+    home = args.home or tempfile.mkdtemp(prefix="kensho-eval-")
     os.environ["KENSHO_DATABASE_URL"] = f"sqlite:///{home}/eval.db"
     from bot.ask import Asker
     from store.db import open_database
 
     db = open_database(os.environ["KENSHO_DATABASE_URL"])
+    if args.sheet and args.alone:
+        # Until issuers are first-class (issue 11): the sheet alone, filed under the bundled issuer.
+        from sqlalchemy import delete, text
+
+        from store.models import Department, Goal, Kpi, Project, Record, Revision
+
+        with db.session() as session:
+            for model in (Kpi, Revision, Record, Project, Goal, Department):
+                session.execute(delete(model))
+            session.execute(text("UPDATE catalogue_version SET version = version + 1"))
+            session.commit()
     if args.sheet:
         import subprocess
 

@@ -161,7 +161,10 @@ def _explain(query: str, query_reading: str, form: Form, form_score: float) -> E
         # Readings explain kana-typed names; a kanji the surface leaves over must be a homophone.
         spoken = cover(query_reading, form.reading, free=frozenset())  # の is only a particle in writing
         allowed = 0 if surface is not None and surface.meaningful else tolerance
-        explained = explained or spoken.typos + spoken.meaningful <= allowed
+        # A kanji the surface leaves over must be read in one piece, not pieced together from the
+        # name's reading (漁業 ぎょぎょう is not the ぎょ of 農業 and the ぎょう of 事業).
+        contiguous = not (surface is not None and surface.meaningful) or spoken.blocks <= 2
+        explained = explained or (spoken.typos + spoken.meaningful <= allowed and contiguous)
         whole = whole or spoken.whole
     return Explanation(form_score, explained, whole, form)
 

@@ -173,6 +173,9 @@ class NameFinder:
             index = self.indexes[kind]
             entities = index.exact.get(key) or index.exact_reading.get(spoken)
             if entities:
+                fuzzy = self.resolve(i, j)
+                if fuzzy is not None and fuzzy.kind == kind and set(entities) < set(fuzzy.ids):
+                    return fuzzy  # a short form of one name that other names contain too (観光誘客)
                 return NameHit(i, j, kind, entities[:5] if kind == "project" else entities, 1.0, exact=True)
         return None
 
@@ -191,10 +194,10 @@ class NameFinder:
         key = self.tokens.key(a, b)
         if len(key) < 2:
             return None
-        scored: list[tuple[bool, float, str, int]] = []  # (strong, score, kind, entity)
+        scored: list[tuple[bool, float, str, int, bool]] = []  # (strong, score, kind, entity, whole)
         for kind in KINDS:
             scored += self._hits(kind, a, b)
-        for _, score, kind, entity in scored:
+        for _, score, kind, entity, _ in scored:
             if kind == "project" and score >= SUGGEST:
                 self.found.suggestions[entity] = max(self.found.suggestions.get(entity, 0.0), score)
         strong = sorted((s for s in scored if s[0]), key=lambda s: (-s[1], KIND_ORDER[s[2]]))
@@ -202,6 +205,9 @@ class NameFinder:
             return None
         top = strong[0]
         close = [s for s in strong if s[1] >= top[1] - MARGIN and s[2] == top[2]]
+        contained = [s for s in strong if s[4] and s[2] == top[2]]
+        if top[4] and len(contained) > 1:
+            close = contained  # what several names contain alike names none of them (人材育成事業)
         ids = tuple(dict.fromkeys(s[3] for s in close))
         return NameHit(a, b, top[2], ids[:5] if top[2] != "goal" else ids[:1], top[1])
 
@@ -222,9 +228,9 @@ class NameFinder:
     def _is_issuer(self, i: int) -> bool:
         return any(t.kind == "issuer" and t.start <= i < t.end for t in self.tags)
 
-    def _hits(self, kind: str, a: int, b: int) -> list[tuple[bool, float, str, int]]:
+    def _hits(self, kind: str, a: int, b: int) -> list[tuple[bool, float, str, int, bool]]:
         index = self.indexes[kind]
-        best: dict[int, tuple[bool, bool]] = {}
+        best: dict[int, tuple[bool, bool, bool]] = {}
         for s, e in self._variants(kind, a, b):
             key, spoken = self.tokens.key(s, e), self.tokens.reading(s, e)
             if len(key) < 2:
@@ -234,15 +240,19 @@ class NameFinder:
                 if old is not None and old[0]:
                     continue
                 found = index.explain(entity, key, spoken, floor=EXPLAIN_FLOOR) if raw >= EXPLAIN_FLOOR else None
-                explained = strong = False
+                explained = strong = whole = False
                 if found is not None and found.explained:
                     explained = True
-                    strong = found.score >= ACCEPT or (found.whole and len(key) >= PART_MIN)
-                if old is None or (strong, explained) > old:
-                    best[entity] = (strong, explained)
+                    whole = found.whole and len(key) >= PART_MIN
+                    strong = found.score >= ACCEPT or whole
+                if old is None or (strong, explained, whole) > old:
+                    best[entity] = (strong, explained, whole)
         # Rank by what was typed, not by the shortened variant that explained it.
         typed_key, typed_reading = self.tokens.key(a, b), self.tokens.reading(a, b)
-        return [(st, index.score_of(ent, typed_key, typed_reading), kind, ent) for ent, (st, _) in best.items()]
+        return [
+            (st, index.score_of(ent, typed_key, typed_reading), kind, ent, whole)
+            for ent, (st, _, whole) in best.items()
+        ]
 
     # --- the cover ------------------------------------------------------------------------------
     def find(self) -> Names:

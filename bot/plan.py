@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.catalogue import Catalogue
+from bot.names import NameHit
 from bot.understand import AMOUNTS, Field, Intent, Op
 
 UNSUPPORTED_WORDS = {
@@ -141,6 +142,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
         return ByText(" ".join(intent.typed(u) for u in names.unknown))
     if intent.help and not hits:
         return Help()
+    hits = _narrowed(hits)
     ambiguous = next((h for h in hits if h.kind == "project" and h.ambiguous), None)
     if ambiguous is not None:
         return Ambiguous(ambiguous.ids)
@@ -204,3 +206,24 @@ def _issuer(intent: Intent, cat: Catalogue, departments: tuple[int, ...], goal: 
     if intent.issuers:
         return intent.issuers[0]
     return None
+
+
+def _narrowed(hits: list[NameHit]) -> list[NameHit]:
+    """移住促進事業（第1期）: an ambiguous mention narrowed by another one naming some of its candidates."""
+    out = list(hits)
+    changed = True
+    while changed:
+        changed = False
+        for a in out:
+            for b in out:
+                if a is b or a.kind != "project" or b.kind != "project" or not (a.ambiguous or b.ambiguous):
+                    continue
+                common = tuple(i for i in a.ids if i in b.ids)
+                if common:
+                    merged = NameHit(min(a.start, b.start), max(a.end, b.end), "project", common, max(a.score, b.score))
+                    out = [h for h in out if h is not a and h is not b] + [merged]
+                    changed = True
+                    break
+            if changed:
+                break
+    return sorted(out, key=lambda h: h.start)

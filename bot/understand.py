@@ -189,7 +189,7 @@ def _donation_fields(intent: Intent, flags: set[str]) -> None:
     counting = "count" in flags
     if counting and intent.op == Op.COUNT and donation:
         intent.op = None  # 寄附は何件ありましたか: the donations are counted, not the projects
-    if counting and (donation or intent.op in {Op.MAX, Op.MIN, Op.RANK, Op.AVG, Op.SUM}):
+    if counting and (donation or intent.op in {Op.MAX, Op.MIN, Op.RANK, Op.AVG}):
         if Field.DONATION_COUNT not in intent.fields:
             intent.fields.append(Field.DONATION_COUNT)
     elif counting:
