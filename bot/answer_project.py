@@ -227,3 +227,42 @@ def field_difference_answer(ctx: Context, entry: ProjectEntry, first: Field, sec
         kind="aggregate",
         fiscal_year=record.fiscal_year,
     )
+
+
+AMOUNT_VALUES = frozenset({"donation_amount", "donation_count", "project_cost"})
+
+
+def trend_answer(ctx: Context, entry: ProjectEntry, fields: list[Field]) -> A.Answer:
+    """Each year's figures of one project, oldest first; for amounts, the change from the year before."""
+    records = queries.record_history(ctx.session, entry.id)
+    if not records:
+        return project_answer(ctx, entry, fields)
+    lines = []
+    for f in fields:
+        lines.append(f"【{A.FIELD_NAMES[f.value]}】")
+        previous = None
+        for r in records:
+            line = f"・{values.fiscal_year_label(r.fiscal_year)}：" + A.field_value(r, f.value).replace("\n", " ")
+            now = getattr(r, f.value) if f.value in AMOUNT_VALUES else None
+            if now is not None and previous is not None:
+                change = now - previous
+                size = A.count(abs(change)) if f == Field.DONATION_COUNT else A.amount(abs(change))
+                line += "（前年度と同じ）" if change == 0 else f"（前年度から{size}{'増' if change > 0 else '減'}）"
+            previous = now
+            lines.append(line)
+    if len(records) == 1:
+        only = values.fiscal_year_label(records[0].fiscal_year)
+        lines.append(f"登録されているのは{only}のみのため、前年度とは比べられません。")
+    issuer = ctx.cat.issuers[entry.issuer_id]
+    last = records[-1]
+    return A.Answer(
+        ctx.q,
+        "answered",
+        f"{entry.name}の年度ごとの推移\n" + "\n".join(lines),
+        field=fields[0].value,
+        projects=[entry.name],
+        project_ids=[entry.id],
+        context=A.source_line(issuer, last.fiscal_year),
+        kind="aggregate",
+        fiscal_year=last.fiscal_year,
+    )

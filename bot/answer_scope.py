@@ -38,6 +38,8 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
             kind="aggregate" if plan.op else "list",
         )
     fields = list(plan.fields)
+    if plan.trend:
+        return _trend(ctx, issuer, years, plan, fields[0])
     threshold = _threshold(ctx, fields)
     if intent.threshold is not None and threshold is None:
         return unsupported_answer(ctx, intent.threshold.written)
@@ -82,6 +84,30 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         context=context,
         kind="list",
         fiscal_year=year,
+    )
+
+
+def _trend(ctx: Context, issuer: Issuer, years: list[int], plan: ScopePlan, column: Field) -> A.Answer:
+    """全体の寄附額は令和4年度から令和5年度でどう変わった？: the total of each year, and the change."""
+    label = A.FIELD_NAMES[column.value]
+    fmt = A.count if column == Field.DONATION_COUNT else A.amount
+    lines = []
+    previous = None
+    for year in years:
+        scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number)
+        total, _, n = queries.aggregate(ctx.session, scope, column.value)
+        line = f"・{values.fiscal_year_label(year)}（{n:,}件）：{fmt(total)}"
+        if total is not None and previous is not None:
+            change = total - previous
+            line += (
+                "（前年度と同じ）" if change == 0 else f"（前年度から{fmt(abs(change))}{'増' if change > 0 else '減'}）"
+            )
+        previous = total
+        lines.append(line)
+    body = f"{issuer.name}の事業の{label}の合計（年度ごと）\n" + "\n".join(lines)
+    context = A.source_line(issuer, years[-1])
+    return A.Answer(
+        ctx.q, "answered", body, field=column.value, context=context, kind="aggregate", fiscal_year=years[-1]
     )
 
 

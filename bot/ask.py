@@ -24,6 +24,7 @@ from bot.answer_project import (
     per_donation_answer,
     project_answer,
     projects_answer,
+    trend_answer,
 )
 from bot.answer_scope import scope_answer, unsupported_answer
 from bot.catalogue import Catalogue, CatalogueCache, issuer_prefixes
@@ -115,6 +116,8 @@ class Asker:
                 return per_donation_answer(ctx, [cat.projects[i] for i in projects])
             case P.FieldDifference(project=index, first=first, second=second):
                 return field_difference_answer(ctx, cat.projects[index], first, second)
+            case P.Trend(project=index, fields=fields):
+                return trend_answer(ctx, cat.projects[index], list(fields))
             case P.History(project=index):
                 return self._history(ctx, index)
             case P.Scope():

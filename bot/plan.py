@@ -64,6 +64,14 @@ class PerDonation:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """前年度と比べて / 推移: every year's figure of one project, and the change."""
+
+    project: int
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
 class FieldDifference:
     """健康ポイントの事業費と寄附額の差: two amounts of one project."""
 
@@ -107,6 +115,7 @@ class Scope:
     goal_number: int | None = None
     op: Op | None = None
     fields: tuple[Field, ...] = field(default_factory=tuple)
+    trend: bool = False  # 全体の寄附額の推移: the total of every year on record
 
 
 Plan = (
@@ -117,6 +126,7 @@ Plan = (
     | Compare
     | PerDonation
     | FieldDifference
+    | Trend
     | Ambiguous
     | NotFound
     | Unsupported
@@ -149,6 +159,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     projects = tuple(dict.fromkeys(i for h in hits if h.kind == "project" for i in h.ids))
     if projects:
         return _about_projects(intent, projects)
+    if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits:
+        fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
+        return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
     if intent.unsupported:
         return _unsupported(intent)
     if intent.chart:
@@ -189,6 +202,8 @@ def _about_projects(intent: Intent, projects: tuple[int, ...]) -> Plan:
         if asked - {"difference", "trend"} or len(amounts) > 1:
             return _unsupported(intent)
         return Compare(projects, amounts[0] if amounts else Field.DONATION_AMOUNT)
+    if asked <= {"trend", "difference"} and "trend" in asked and len(projects) == 1:
+        return Trend(projects[0], tuple(fields) or (Field.DONATION_AMOUNT,))
     if asked == {"difference"} and len(projects) == 1 and len(amounts) == 2:
         return FieldDifference(projects[0], amounts[0], amounts[1])
     if asked:

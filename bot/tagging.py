@@ -150,6 +150,7 @@ _MULTIPLIERS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
 _TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業)?|(\d+)位まで")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
+_PER_DONATION = re.compile(r"(?:1|一)件(?:あたり|当たり|平均)")
 
 
 def _number_tags(tokens: Tokens) -> list[Tag]:
@@ -173,6 +174,8 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
         taken.update(range(first, last + 1))
         tags.append(Tag(first, last + 1, kind, value, number, extra))
 
+    for m in _PER_DONATION.finditer(text):
+        add(m, "unsupported", "per_donation")
     for m in _GOAL.finditer(text):
         add(m, "goal", number=Decimal(m.group(1)))
     for m in _TOP_N.finditer(text):

@@ -27,6 +27,14 @@ _RECORD_OF_YEAR = view_select().where(
 )
 
 
+_RECORDS_OF_PROJECT = view_select().where(Record.project_id == bindparam("project_id")).order_by(Record.fiscal_year)
+
+
+def record_history(session: Session, project_id: int) -> list[RecordView]:
+    """Every year's record of the project, oldest first."""
+    return load_views(session, _RECORDS_OF_PROJECT, {"project_id": project_id})
+
+
 COMPARE = {">=": operator.ge, "<=": operator.le, "<": operator.lt, ">": operator.gt, "==": operator.eq}
 
 
