@@ -38,13 +38,16 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
             kind="aggregate" if plan.op else "list",
         )
     fields = list(plan.fields)
+    if plan.kpi_state:
+        return _by_kpi(ctx, issuer, year, plan, fields)
     if plan.trend:
         return _trend(ctx, issuer, years, plan, fields[0])
     threshold = _threshold(ctx, fields)
     if intent.threshold is not None and threshold is None:
         return unsupported_answer(ctx, intent.threshold.written)
     labels = tuple(dict.fromkeys(intent.policies))
-    scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number, labels, threshold)
+    excluded = tuple(ctx.cat.projects[i].id for i in plan.excluded)
+    scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number, labels, threshold, excluded)
     title = _scope_title(ctx, scope)
     context = A.source_line(issuer, year)
     amounts = [f for f in fields if f in AMOUNTS]
@@ -82,6 +85,41 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         project_ids=[r.project_id for r in records],
         title=title,
         context=context,
+        kind="list",
+        fiscal_year=year,
+    )
+
+
+def _by_kpi(ctx: Context, issuer: Issuer, year: int, plan: ScopePlan, fields: list[Field]) -> A.Answer:
+    """KPIが未達の事業 / 達成した事業: judged from target and actual; 集計中 is unknown, never 未達."""
+    if ctx.intent.op or ctx.intent.threshold or ctx.intent.policies:
+        return unsupported_answer(ctx, "KPI", "KPIの達成状況とほかの条件の組み合わせ")
+    scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number)
+    title = _scope_title(ctx, scope)
+    met, unmet, unknown = [], [], []
+    for record in queries.records_in(ctx.session, scope):
+        states = {A.kpi_progress(k) for k in record.kpis}
+        if "未達" in states:
+            unmet.append(record)
+        elif states == {"達成"}:
+            met.append(record)
+        else:
+            unknown.append(record)
+    chosen = met if plan.kpi_state == "met" else unmet
+    word = "KPIを達成した" if plan.kpi_state == "met" else "KPIが未達の"
+    lines = [f"・{r.project.name}：" + "、".join(A.kpi_line(k) for k in r.kpis) for r in chosen[:LIST_LIMIT]]
+    body = f"{title}のうち、{word}事業は{len(chosen)}件です。" + ("\n" + "\n".join(lines) if lines else "")
+    if unknown:
+        body += f"\n（KPIの実績値が集計中または未記入のため判定できない事業が{len(unknown)}件あります）"
+    return A.Answer(
+        ctx.q,
+        "answered",
+        body,
+        field=Field.KPI.value,
+        projects=[r.project.name for r in chosen],
+        project_ids=[r.project_id for r in chosen],
+        title=title,
+        context=A.source_line(issuer, year),
         kind="list",
         fiscal_year=year,
     )
@@ -159,7 +197,11 @@ def _scope_title(ctx: Context, scope: queries.Scope) -> str:
     if scope.threshold is not None and ctx.intent.threshold is not None:
         parts.append(f"{A.FIELD_NAMES[scope.threshold[0]]}が{ctx.intent.threshold.written}")
     prefix = "、".join(parts)
-    return f"{values.fiscal_year_label(scope.year)}の{prefix + 'の' if prefix else ''}事業"
+    title = f"{values.fiscal_year_label(scope.year)}の{prefix + 'の' if prefix else ''}事業"
+    if scope.excluded_project_ids:
+        left_out = "・".join(p.name for p in ctx.cat.projects if p.id in scope.excluded_project_ids)
+        title += f"（{left_out}を除く）"
+    return title
 
 
 def _aggregate(

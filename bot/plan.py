@@ -116,6 +116,8 @@ class Scope:
     op: Op | None = None
     fields: tuple[Field, ...] = field(default_factory=tuple)
     trend: bool = False  # 全体の寄附額の推移: the total of every year on record
+    kpi_state: str = ""  # met | unmet: only projects whose KPIs are (not) achieved
+    excluded: tuple[int, ...] = ()  # catalogue indexes of projects left out (健康ポイントを除いた)
 
 
 Plan = (
@@ -158,7 +160,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
         return Ambiguous(ambiguous.ids)
     projects = tuple(dict.fromkeys(i for h in hits if h.kind == "project" for i in h.ids))
     if projects:
-        return _about_projects(intent, projects)
+        return _about_projects(intent, projects, cat)
     if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits:
         fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
@@ -177,7 +179,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if not hits and not intent.asks_something and not intent.issuers:
         return Help("nothing")
     fields = tuple(f for f in intent.fields if not (departments and f == Field.DEPARTMENT))
-    return Scope(issuer, departments, intent.goal_number, intent.op, fields)
+    if intent.kpi_state:
+        fields = tuple(f for f in fields if f != Field.KPI) or (Field.KPI,)
+    return Scope(issuer, departments, intent.goal_number, intent.op, fields, kpi_state=intent.kpi_state)
 
 
 def _unsupported(intent: Intent) -> Unsupported:
@@ -185,7 +189,12 @@ def _unsupported(intent: Intent) -> Unsupported:
     return Unsupported(reason, typed)
 
 
-def _about_projects(intent: Intent, projects: tuple[int, ...]) -> Plan:
+def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue) -> Plan:
+    if {reason for reason, _ in intent.unsupported} == {"exclude"}:
+        # 医療機関応援金以外の寄附額の合計: everything of that issuer and year but the projects named.
+        issuer = cat.projects[projects[0]].issuer_id
+        fields = tuple(intent.fields) or (Field.DONATION_AMOUNT,) * bool(intent.op)
+        return Scope(issuer, (), intent.goal_number, intent.op, fields, excluded=projects)
     if intent.history:
         return History(projects[0]) if len(projects) == 1 else Unsupported("several", "履歴")
     if intent.chart:

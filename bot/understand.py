@@ -91,6 +91,7 @@ class Intent:
     help: bool = False
     compare: bool = False
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (what, as typed)
+    kpi_state: str = ""  # met | unmet: KPIの達成・未達 asked about
 
     @property
     def asks_something(self) -> bool:
@@ -156,6 +157,13 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.nth, intent.op = int(tag.number or 0), Op.RANK
         elif kind == "threshold":
             intent.threshold = _threshold(tokens, tag)
+        elif kind == "kpi_state":
+            intent.kpi_state = value
+            if Field.KPI not in intent.fields:
+                intent.fields.append(Field.KPI)
+                order.setdefault(Field.KPI, at)
+        elif kind == "negation" and intent.kpi_state and _negates(tags, tag, "kpi_state"):
+            intent.kpi_state = "unmet" if intent.kpi_state == "met" else "met"  # 達成していない
         elif kind == "negation":
             # ない after a verb of asking (教えていただけないでしょうか) is politeness, not a condition.
             if not _polite(tokens, tag.start):
@@ -231,3 +239,9 @@ def _relative_clause(tokens: Tokens, tag: Tag) -> bool:
     while i < len(tokens) and tokens.tokens[i].pos == "助動詞":
         i += 1
     return i < len(tokens) and tokens.tokens[i].pos == "名詞"
+
+
+def _negates(tags: list[Tag], negation: Tag, kind: str) -> bool:
+    """Whether the negation follows a tag of ``kind`` closely (達成していない, クリアできていない)."""
+    before = [t for t in tags if t.kind == kind and t.end <= negation.start]
+    return bool(before) and negation.start - before[-1].end <= 4

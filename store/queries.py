@@ -58,6 +58,7 @@ class Scope:
     goal_number: int | None = None
     policy_labels: tuple[str, ...] = ()
     threshold: tuple[str, str, int | float] | None = None  # (amount column, >= <= < > ==, value as stored)
+    excluded_project_ids: tuple[int, ...] = ()  # 健康ポイントを除いた…
 
 
 def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
@@ -66,6 +67,8 @@ def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
         Record.project_id.in_(select(Project.id).where(Project.issuer_id == scope.issuer_id)),
         Record.fiscal_year == scope.year,
     )
+    if scope.excluded_project_ids:
+        stmt = stmt.where(Record.project_id.not_in(scope.excluded_project_ids))
     if scope.department_ids:
         stmt = stmt.where(Record.department_id.in_(scope.department_ids))
     if scope.goal_number is not None:
