@@ -23,6 +23,7 @@ from bot.tokens import Tokens
 
 VOCABULARY = Path(__file__).with_name("vocab") / "words.tsv"
 MAX_WORD_TOKENS = 12
+KANA_WORD_MIN = 3  # a word typed in kana is looked up by its reading from this length on
 # Tags that may also be a part of a name (事業, 県): they never cut a name apart.
 SOFT = frozenset({"generic", "issuer"})
 
@@ -56,6 +57,19 @@ def read_vocabulary(path: Path = VOCABULARY) -> list[tuple[str, str, str]]:
         kind, value, word = line.split("\t")[:3]
         rows.append((kind, value, word))
     return rows
+
+
+@lru_cache(maxsize=1)
+def _base_readings() -> dict[str, tuple[Entry, ...]]:
+    """The vocabulary by reading, for words typed in kana (きふがく, こんごのほうしん)."""
+    from bot.tokens import tokenize  # the analyzer loads on first use
+
+    readings: dict[str, list[Entry]] = {}
+    for kind, value, word in read_vocabulary():
+        spoken = tokenize(word).reading(0, len(tokenize(word)))
+        if len(spoken) >= KANA_WORD_MIN:
+            readings.setdefault(spoken, []).append(Entry(kind, value))
+    return {k: tuple(v) for k, v in readings.items()}
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +110,8 @@ class Lexicon:
                 if any(k in taken for k in range(i, j)):
                     continue
                 entries = self.words.get(tokens.key(i, j)) or self.words.get(tokens.lemma_key(i, j))
+                if not entries and _kana(tokens, i, j):
+                    entries = _base_readings().get(tokens.reading(i, j))
                 if entries:
                     found = (j, entries)
                     break
@@ -106,6 +122,11 @@ class Lexicon:
             tags += [Tag(i, j, e.kind, e.value) for e in entries]
             i = j
         return _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end)))
+
+
+def _kana(tokens: Tokens, i: int, j: int) -> bool:
+    text = "".join(t.surface for t in tokens.tokens[i:j])
+    return len(text) >= KANA_WORD_MIN and all("\u3041" <= c <= "\u309f" for c in text)
 
 
 def _content(tokens: Tokens, i: int, right: bool = False) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import fugashi
+import jaconv
 
 from bot.normalize import fold, katakana_lookalikes, to_hiragana
 
@@ -25,6 +26,8 @@ FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空�
 PREDICATE_POS = frozenset({"動詞", "形容詞"})
 _ADDRESSEE = re.compile(r"<[@#!][^>]*>|^\s*[@＠][A-Za-z0-9_.\-]+\s+")
 _local = threading.local()
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_DOUBLED = re.compile(r"([bcdfghjkmpqrstvwxyz])\1|tch")
 # Kanji dictionary forms of verbs mostly written in kana: one spelling for lemma matching.
 _LEMMA_SPELLING = {
     "為る": "する",
@@ -117,7 +120,32 @@ def char_filter(question: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)
         i = j
     origin.append(len(question))
-    return katakana_lookalikes("".join(out)), origin
+    text = "".join(out)
+    if text.isascii():
+        text, origin = _romaji(text, origin)
+    return katakana_lookalikes(text), origin
+
+
+def _romaji(text: str, origin: list[int]) -> tuple[str, list[int]]:
+    """A question typed all in romaji (kenkou pointo no kifugaku) read as kana, word by word; acronyms
+    (DX, IoT) and words that are not romaji (っ where nothing is doubled) stay as they are."""
+    out: list[str] = []
+    mapped: list[int] = []
+    at = 0
+    for m in _WORD.finditer(text):
+        out.append(text[at : m.start()])
+        mapped += origin[at : m.start()]
+        word = m.group()
+        kana = jaconv.alphabet2kana(word.lower())
+        romaji = not (word.isupper() or any(c.isupper() for c in word[1:]))
+        romaji = romaji and not re.search("[a-z]", kana) and ("っ" not in kana or bool(_DOUBLED.search(word.lower())))
+        piece = kana if romaji else word
+        out.append(piece)
+        mapped += [origin[m.start()]] * len(piece) if romaji else origin[m.start() : m.end()]
+        at = m.end()
+    out.append(text[at:])
+    mapped += origin[at:]
+    return "".join(out), mapped
 
 
 def _tagger() -> fugashi.Tagger:
