@@ -213,6 +213,7 @@ def summary_facts(record: Record) -> list[tuple[str, str]]:
         ("事業費", amount(record.project_cost)),
         ("寄附額", amount(record.donation_amount)),
         ("寄附件数", count(record.donation_count)),
+        ("事業内容", field_value(record, "result").replace("\n", " ")),
         ("事業の評価", evaluation_text(record)),
         ("今後の方針", policy_text(record)),
     ]

@@ -266,3 +266,20 @@ def trend_answer(ctx: Context, entry: ProjectEntry, fields: list[Field]) -> A.An
         kind="aggregate",
         fiscal_year=last.fiscal_year,
     )
+
+
+def years_answer(ctx: Context, entry: ProjectEntry) -> A.Answer:
+    """The fiscal years a project is on record."""
+    years = "、".join(values.fiscal_year_label(y) for y in entry.years)
+    issuer = ctx.cat.issuers[entry.issuer_id]
+    latest = entry.years[-1] if entry.years else None
+    return A.Answer(
+        ctx.q,
+        "answered",
+        f"{entry.name}が登録されている年度は、{years}です。",
+        projects=[entry.name],
+        project_ids=[entry.id],
+        context=A.source_line(issuer, latest),
+        kind="lookup",
+        fiscal_year=latest,
+    )

@@ -47,6 +47,12 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         return unsupported_answer(ctx, intent.threshold.written)
     labels = tuple(dict.fromkeys(intent.policies))
     excluded = tuple(ctx.cat.projects[i].id for i in plan.excluded)
+    if plan.new and year - 1 not in years:
+        before, now = values.fiscal_year_label(year - 1), values.fiscal_year_label(year)
+        body = f"{before}のデータが登録されていないため、{now}の新規事業は判定できません。"
+        return A.Answer(ctx.q, "not_found", body, kind="list")
+    if plan.new:  # 新規事業: on record this year, not the year before
+        excluded += tuple(p.id for p in ctx.cat.projects if p.issuer_id == issuer.id and year - 1 in p.years)
     scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number, labels, threshold, excluded)
     title = _scope_title(ctx, scope)
     context = A.source_line(issuer, year)
@@ -198,7 +204,9 @@ def _scope_title(ctx: Context, scope: queries.Scope) -> str:
         parts.append(f"{A.FIELD_NAMES[scope.threshold[0]]}が{ctx.intent.threshold.written}")
     prefix = "、".join(parts)
     title = f"{values.fiscal_year_label(scope.year)}の{prefix + 'の' if prefix else ''}事業"
-    if scope.excluded_project_ids:
+    if ctx.intent.new:
+        title = title.replace("の事業", "の新規事業（前年度に登録のない事業）", 1)
+    elif scope.excluded_project_ids:
         left_out = "・".join(p.name for p in ctx.cat.projects if p.id in scope.excluded_project_ids)
         title += f"（{left_out}を除く）"
     return title

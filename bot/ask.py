@@ -25,6 +25,7 @@ from bot.answer_project import (
     project_answer,
     projects_answer,
     trend_answer,
+    years_answer,
 )
 from bot.answer_scope import scope_answer, unsupported_answer
 from bot.catalogue import Catalogue, CatalogueCache, issuer_prefixes
@@ -118,6 +119,8 @@ class Asker:
                 return field_difference_answer(ctx, cat.projects[index], first, second)
             case P.Trend(project=index, fields=fields):
                 return trend_answer(ctx, cat.projects[index], list(fields))
+            case P.Years(project=index):
+                return years_answer(ctx, cat.projects[index])
             case P.History(project=index):
                 return self._history(ctx, index)
             case P.Scope():

@@ -64,6 +64,13 @@ class PerDonation:
 
 
 @dataclass(frozen=True)
+class Years:
+    """何年度に実施されていますか: the fiscal years a project is on record."""
+
+    project: int
+
+
+@dataclass(frozen=True)
 class Trend:
     """前年度と比べて / 推移: every year's figure of one project, and the change."""
 
@@ -118,6 +125,7 @@ class Scope:
     trend: bool = False  # 全体の寄附額の推移: the total of every year on record
     kpi_state: str = ""  # met | unmet: only projects whose KPIs are (not) achieved
     excluded: tuple[int, ...] = ()  # catalogue indexes of projects left out (健康ポイントを除いた)
+    new: bool = False  # only projects with no record the year before (新規事業)
 
 
 Plan = (
@@ -129,6 +137,7 @@ Plan = (
     | PerDonation
     | FieldDifference
     | Trend
+    | Years
     | Ambiguous
     | NotFound
     | Unsupported
@@ -181,7 +190,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     fields = tuple(f for f in intent.fields if not (departments and f == Field.DEPARTMENT))
     if intent.kpi_state:
         fields = tuple(f for f in fields if f != Field.KPI) or (Field.KPI,)
-    return Scope(issuer, departments, intent.goal_number, intent.op, fields, kpi_state=intent.kpi_state)
+    return Scope(issuer, departments, intent.goal_number, intent.op, fields, kpi_state=intent.kpi_state, new=intent.new)
 
 
 def _unsupported(intent: Intent) -> Unsupported:
@@ -197,6 +206,8 @@ def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue) -
         return Scope(issuer, (), intent.goal_number, intent.op, fields, excluded=projects)
     if intent.history:
         return History(projects[0]) if len(projects) == 1 else Unsupported("several", "履歴")
+    if intent.years_asked and len(projects) == 1 and not intent.unsupported:
+        return Years(projects[0])
     if intent.chart:
         return Unsupported("chart", "グラフ")
     fields = list(intent.fields)

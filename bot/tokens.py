@@ -121,7 +121,7 @@ def char_filter(question: str) -> tuple[str, list[int]]:
         i = j
     origin.append(len(question))
     text = "".join(out)
-    if text.isascii():
+    if text.isascii() and len(_WORD.findall(text)) >= 2:  # a sentence in romaji, not one code (no1, R3)
         text, origin = _romaji(text, origin)
     return katakana_lookalikes(text), origin
 

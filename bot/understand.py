@@ -92,6 +92,8 @@ class Intent:
     compare: bool = False
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (what, as typed)
     kpi_state: str = ""  # met | unmet: KPIの達成・未達 asked about
+    years_asked: bool = False  # 何年度に実施: the years a project is on record
+    new: bool = False  # 新規事業: projects with no record the year before
 
     @property
     def asks_something(self) -> bool:
@@ -170,6 +172,10 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
                 intent.unsupported.append(("negation", tokens.typed(max(tag.start - 1, 0), tag.end)))
         elif kind == "unsupported":
             intent.unsupported.append((value, tokens.typed(tag.start, tag.end)))
+        elif kind == "years":
+            intent.years_asked = True
+        elif kind == "new":
+            intent.new, intent.list_cue = True, True
         elif kind in {"history", "summary", "chart", "help", "compare"}:
             setattr(intent, {"summary": "summary_cue"}.get(kind, kind), True)
         elif kind == "list":
