@@ -586,7 +586,7 @@ class Outcomes:
 
 def clear_reading_caches() -> None:
     """Empty the bot's lru caches (readings, folding, …): loads and question passes start cold."""
-    for module_name in ("bot.reading", "bot.normalize", "bot.intent", "bot.match", "bot.catalogue", "bot.ask"):
+    for module_name in ("bot.reading", "bot.normalize", "bot.tokens", "bot.match", "bot.catalogue", "bot.ask"):
         module = sys.modules.get(module_name)
         for value in list(vars(module).values()) if module else []:
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module_name:
@@ -715,14 +715,18 @@ def ask_breakdown(db, questions: list[Question]) -> None:  # type: ignore[no-unt
     timers = Timers()
     timers.wrap(C.CatalogueCache, "get", "CatalogueCache.get (version query)")
     timers.wrap(queries, "policy_labels", "policy_labels query")
-    timers.wrap(AK, "parse", "intent.parse")
-    timers.wrap(AK._Answering, "resolve", "name matching: resolve()")
+    import bot.names as N
+    import bot.tagging as T
+    import bot.tokens as TK
+
+    timers.wrap(TK, "tokenize", "tokens: MeCab, once")
+    timers.wrap(T.Lexicon, "tag", "tags: vocabulary")
+    timers.wrap(N.NameFinder, "find", "names: found anywhere")
     timers.wrap(M.FormIndex, "best", "  of which FormIndex.best")
     timers.wrap(M.FormIndex, "_candidates", "    of which bigram prefilter")
     timers.wrap(M.FormIndex, "explain", "  of which FormIndex.explain")
-    timers.wrap(AK._Answering, "content_search", "content_search (scan of project texts)")
-    for name in ("project_answer", "projects_answer", "ambiguous", "not_found", "scope_answer"):
-        timers.wrap(AK._Answering, name, "building the answer (record queries)")
+    timers.wrap(AK, "search", "content_search (scan of project texts)")
+    timers.wrap(AK.Asker, "_execute", "executing the plan (record queries, wording)")
     per: dict[str, list[float]] = defaultdict(list)
     totals: list[float] = []
     try:

@@ -19,14 +19,14 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 
 from bot.match import Form, FormIndex
 from bot.normalize import fold_text
 from bot.reading import read, reading
 from store.db import Database
-from store.models import Department, Goal, Issuer, Kpi, PolicyOption, Project, Record
-from store.records import catalogue_version, current_catalogue_version
+from store.models import CatalogueVersion, Department, Goal, Issuer, Kpi, PolicyOption, Project, Record
+from store.records import TEXTS_ROW, catalogue_version, current_versions
 
 # Generic words peeled off the end of names, one at a time, keeping every intermediate form.
 GENERIC_SUFFIXES = (
@@ -120,6 +120,8 @@ class Catalogue:
 
     def __init__(self, version: int) -> None:
         self.version = version
+        self.texts_version = 0  # record texts as of this version of catalogue_version row 2
+        self.texts_seen: Any = None  # the latest Record.updated_at whose texts are in memory
         self.projects: list[ProjectEntry] = []
         self.exact_names: dict[str, list[int]] = {}  # folded official name or alias -> projects
         self.departments: list[DepartmentEntry] = []
@@ -158,6 +160,9 @@ class Catalogue:
         read_once = lru_cache(maxsize=None)(read)
         with db.session() as session:
             catalogue = cls(catalogue_version(session))
+            texts = session.get(CatalogueVersion, TEXTS_ROW)
+            catalogue.texts_version = texts.version if texts else 0
+            catalogue.texts_seen = session.scalar(select(func.max(Record.updated_at)))
             catalogue.issuers = {i.id: i for i in session.scalars(select(Issuer))}
             catalogue.policy_labels = sorted(set(session.scalars(select(PolicyOption.label))))
             prefixes = {iid: issuer_prefixes(i.name) for iid, i in catalogue.issuers.items()}
@@ -216,8 +221,7 @@ class Catalogue:
         for p in catalogue.projects:
             years[p.issuer_id].update(p.years)
         catalogue.years_by_issuer = {issuer: sorted(ys) for issuer, ys in years.items()}
-        catalogue._texts = TextIndex([f"{p.text}|{p.remarks}" for p in catalogue.projects])
-        catalogue._names = TextIndex([p.text.split("|", 1)[0] for p in catalogue.projects])
+        catalogue._index_texts()
         for i, p in enumerate(catalogue.projects):
             for name in dict.fromkeys(fold_once(n) for n in [p.name, *p.aliases]):
                 catalogue.exact_names.setdefault(name, []).append(i)
@@ -249,6 +253,48 @@ class Catalogue:
         catalogue.department_index = FormIndex(department_forms)
         catalogue.goal_index = FormIndex(goal_forms)
         return catalogue
+
+    def _index_texts(self) -> None:
+        self._texts = TextIndex([f"{p.text}|{p.remarks}" for p in self.projects])
+        self._names = TextIndex([p.text.split("|", 1)[0] for p in self.projects])
+
+    def refresh_texts(self, db: Database) -> None:
+        """Take in the texts of records saved since the catalogue was built (a self-evaluation), without
+        rebuilding the name index: names, departments, goals and years do not change by a save."""
+        by_id = {p.id: p for p in self.projects}
+        with db.session() as session:
+            texts = session.get(CatalogueVersion, TEXTS_ROW)
+            version = texts.version if texts else 0
+            stmt = select(
+                Record.id,
+                Record.project_id,
+                Record.fiscal_year,
+                Record.result,
+                Record.updated_at,
+                Record.reflection,
+                Record.expert_opinion,
+                Record.policy_reason,
+            )
+            if self.texts_seen is not None:
+                stmt = stmt.where(Record.updated_at >= self.texts_seen)  # ties are taken in again, harmlessly
+            rows = session.execute(stmt).all()
+            kpi_names: dict[int, list[str]] = defaultdict(list)
+            ids = [r.id for r in rows]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for record_id, name in session.execute(select(Kpi.record_id, Kpi.name).where(Kpi.record_id.in_(chunk))):
+                    kpi_names[record_id].append(name)
+        for rid, pid, year, result, updated, *remarks in rows:
+            entry = by_id.get(pid)
+            if entry is None or not entry.years or year != entry.years[-1]:
+                continue  # only the latest year's record describes a project
+            described = [entry.name, result, *kpi_names.get(rid, []), *entry.aliases]
+            entry.text = "|".join(fold_text(t) for t in described if t)
+            entry.remarks = "|".join(fold_text(t) for t in remarks if t)
+            if self.texts_seen is None or updated > self.texts_seen:
+                self.texts_seen = updated
+        self._index_texts()
+        self.texts_version = version
 
 
 class TextIndex:
@@ -308,11 +354,13 @@ class CatalogueCache:
         self._catalogue: Catalogue | None = None
 
     def get(self) -> Catalogue:
-        version = current_catalogue_version(self.db)
+        version, texts = current_versions(self.db)
         current = self._catalogue
-        if current is not None and current.version == version:
+        if current is not None and current.version == version and current.texts_version == texts:
             return current
         with self._lock:
             if self._catalogue is None or self._catalogue.version != version:
                 self._catalogue = Catalogue.load(self.db)
+            elif self._catalogue.texts_version != texts:
+                self._catalogue.refresh_texts(self.db)
             return self._catalogue

@@ -124,6 +124,27 @@ def bump_catalogue_version(session: Session) -> None:
 
 
 _VERSION = select(CatalogueVersion.version).where(CatalogueVersion.id == 1)  # built once: asked per question
+# Row 1 counts changes to names (projects, departments, goals, years); row 2 changes to the texts of
+# records only (a saved self-evaluation), which the bot refreshes in place without rebuilding its index.
+TEXTS_ROW = 2
+_VERSIONS = select(CatalogueVersion.id, CatalogueVersion.version).where(CatalogueVersion.id.in_((1, TEXTS_ROW)))
+
+
+def bump_texts_version(session: Session) -> None:
+    row = session.get(CatalogueVersion, TEXTS_ROW)
+    if row is None:
+        session.add(CatalogueVersion(id=TEXTS_ROW, version=1))
+    else:
+        session.execute(
+            update(CatalogueVersion).where(CatalogueVersion.id == TEXTS_ROW).values(version=row.version + 1)
+        )
+
+
+def current_versions(db: Database) -> tuple[int, int]:
+    """(names version, texts version) in one Core query (asked before every question)."""
+    with db.engine.connect() as conn:
+        found = dict(conn.execute(_VERSIONS).all())
+    return int(found.get(1, 0)), int(found.get(TEXTS_ROW, 0))
 
 
 def current_catalogue_version(db: Database) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from store.db import Database
 from store.models import KpiStatus, PolicyOption, Project, Record, Revision, SubmissionStatus, utcnow
 from store.people import may_update
-from store.records import RECORD_DETAILS, bump_catalogue_version, record_snapshot, write_revisions
+from store.records import RECORD_DETAILS, bump_texts_version, record_snapshot, write_revisions
 from store.schemas import SelfEvaluationDraft
 
 
@@ -143,7 +143,7 @@ def _save(
                 record.updated_by = user_id
                 session.flush()  # UPDATE … WHERE version = loaded version: a concurrent save fails here
                 revisions = [Change.of(r) for r in write_revisions(session, record, before, user_id, source)]
-                bump_catalogue_version(session)  # the texts searched in memory changed
+                bump_texts_version(session)  # the texts searched in memory changed, not the names
             return SaveResult(
                 record.id,
                 record.project.name,
