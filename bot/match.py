@@ -67,6 +67,7 @@ class Explanation:
     explained: bool  # nothing meaningful left over: particles, one typo, homophone kanji at most
     whole: bool  # every character accounted for, in at most two blocks (a part of the name)
     form: Form
+    blocks: int = 0  # of a whole part: 1 when the name holds it in one piece (健康ポイント制度)
 
 
 _KANJI = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff々"
@@ -153,10 +154,12 @@ def explain(query: str, query_reading: str, form: Form) -> Explanation:
 def _explain(query: str, query_reading: str, form: Form, form_score: float) -> Explanation:
     tolerance = 1 if len(query) >= TYPO_MIN_LENGTH else 0
     explained = whole = False
+    blocks = 0
     surface = cover(query, form.key) if query else None
     if surface is not None:
         explained = surface.meaningful == 0 and surface.typos <= tolerance
         whole = surface.whole
+        blocks = surface.blocks if whole else 0
     if query_reading and not (explained and whole):  # the surface may already account for everything
         # Readings explain kana-typed names; a kanji the surface leaves over must be a homophone.
         spoken = cover(query_reading, form.reading, free=frozenset())  # の is only a particle in writing
@@ -165,8 +168,9 @@ def _explain(query: str, query_reading: str, form: Form, form_score: float) -> E
         # name's reading (漁業 ぎょぎょう is not the ぎょ of 農業 and the ぎょう of 事業).
         contiguous = not (surface is not None and surface.meaningful) or spoken.blocks <= 2
         explained = explained or (spoken.typos + spoken.meaningful <= allowed and contiguous)
-        whole = whole or spoken.whole
-    return Explanation(form_score, explained, whole, form)
+        if spoken.whole and not whole:
+            whole, blocks = True, spoken.blocks
+    return Explanation(form_score, explained, whole, form, blocks)
 
 
 def score(query: str, query_reading: str, form: Form) -> float:

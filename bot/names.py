@@ -194,7 +194,7 @@ class NameFinder:
         key = self.tokens.key(a, b)
         if len(key) < 2:
             return None
-        scored: list[tuple[bool, float, str, int, bool]] = []  # (strong, score, kind, entity, whole)
+        scored: list[tuple[bool, float, str, int, int]] = []  # (strong, score, kind, entity, whole blocks)
         for kind in KINDS:
             scored += self._hits(kind, a, b)
         for _, score, kind, entity, _ in scored:
@@ -205,9 +205,13 @@ class NameFinder:
             return None
         top = strong[0]
         close = [s for s in strong if s[1] >= top[1] - MARGIN and s[2] == top[2]]
+        # What several names hold whole (人材育成事業 of four 〇〇人材育成事業) names none of them, unless
+        # the best-scoring name alone holds it in fewer pieces than every other.
         contained = [s for s in strong if s[4] and s[2] == top[2]]
-        if top[4] and len(contained) > 1:
-            close = contained  # what several names contain alike names none of them (人材育成事業)
+        fewest = min((s[4] for s in contained), default=0)
+        alike = [s for s in contained if s[4] == fewest]
+        if len(contained) > 1 and not (len(alike) == 1 and alike[0] is top):
+            close = sorted(contained, key=lambda s: (s[4], -s[1]))
         ids = tuple(dict.fromkeys(s[3] for s in close))
         return NameHit(a, b, top[2], ids[:5] if top[2] != "goal" else ids[:1], top[1])
 
@@ -228,9 +232,9 @@ class NameFinder:
     def _is_issuer(self, i: int) -> bool:
         return any(t.kind == "issuer" and t.start <= i < t.end for t in self.tags)
 
-    def _hits(self, kind: str, a: int, b: int) -> list[tuple[bool, float, str, int, bool]]:
+    def _hits(self, kind: str, a: int, b: int) -> list[tuple[bool, float, str, int, int]]:
         index = self.indexes[kind]
-        best: dict[int, tuple[bool, bool, bool]] = {}
+        best: dict[int, tuple[bool, bool, int]] = {}  # entity -> (strong, explained, blocks of a whole part)
         for s, e in self._variants(kind, a, b):
             key, spoken = self.tokens.key(s, e), self.tokens.reading(s, e)
             if len(key) < 2:
@@ -240,12 +244,15 @@ class NameFinder:
                 if old is not None and old[0]:
                     continue
                 found = index.explain(entity, key, spoken, floor=EXPLAIN_FLOOR) if raw >= EXPLAIN_FLOOR else None
-                explained = strong = whole = False
+                explained = strong = False
+                whole = 0  # blocks of a whole part, 0 when it is none
                 if found is not None and found.explained:
                     explained = True
-                    whole = found.whole and len(key) >= PART_MIN
-                    strong = found.score >= ACCEPT or whole
-                if old is None or (strong, explained, whole) > old:
+                    whole = found.blocks if found.whole and len(key) >= PART_MIN else 0
+                    strong = found.score >= ACCEPT or bool(whole)
+                    if (s, e) != (a, b):
+                        whole = 0  # a shortened mention (健康ポイント of 健康ポイント制度) proves no containment
+                if old is None or (strong, explained, _piece_rank(whole)) > (old[0], old[1], _piece_rank(old[2])):
                     best[entity] = (strong, explained, whole)
         # Rank by what was typed, not by the shortened variant that explained it.
         typed_key, typed_reading = self.tokens.key(a, b), self.tokens.reading(a, b)
@@ -306,6 +313,11 @@ class NameFinder:
             return False
         projects = [self.cat.projects[p] for h in picked if h.kind == "project" and not h.ambiguous for p in h.ids]
         return bool(projects) and all(t.key in p.text for p in projects)
+
+
+def _piece_rank(blocks: int) -> int:
+    """A whole part in one piece ranks above one in two; not a whole part ranks last."""
+    return 3 - blocks if blocks else 0
 
 
 def _kana(written: str) -> bool:
