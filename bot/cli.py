@@ -87,13 +87,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from store import values
-    from store.export import export_heading, export_rows, export_years, write_csv, write_xlsx
+    from store.export import export_heading, export_rows, export_years, write_csv
+    from store.export_xlsx import write_xlsx
 
     output = Path(args.output) if args.output else None
-    fmt = args.format or ("xlsx" if output and output.suffix.lower() == ".xlsx" else "csv")
-    if fmt == "xlsx" and output is None:
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    fmt = args.format or (suffix if suffix in {"xlsx", "pdf"} else "csv")
+    if fmt in {"xlsx", "pdf"} and output is None:
+        what = "Excel 形式（xlsx）" if fmt == "xlsx" else "PDF"
         print(
-            "エラー: Excel 形式（xlsx）は標準出力に書き出せません。-o で保存先のファイル名を指定してください。",
+            f"エラー: {what}は標準出力に書き出せません。-o で保存先のファイル名を指定してください。",
             file=sys.stderr,
         )
         return 2
@@ -117,6 +120,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fmt == "xlsx":
         assert output is not None
         write_xlsx(rows, output, heading)
+    elif fmt == "pdf":
+        from store.export_pdf import write_pdf
+
+        assert output is not None
+        write_pdf(rows, output, heading)
     elif output is not None:
         write_csv(rows, output)
     else:
@@ -228,13 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser(
         "export",
-        help="委員会用の一覧（資料５－２様式）を CSV / Excel で書き出します",
-        description="1年度分の事業評価を資料５－２の列順で書き出します（末尾に提出状況・最終更新の列を付けます）。"
-        "書き出したファイルはそのまま kensho import で取り込めます。"
-        "CSV は Excel で開ける UTF-8（BOM付き）です。",
+        help="委員会資料（資料５－２）を Excel / PDF で、または取込用の CSV で書き出します",
+        description="1年度分の事業評価を書き出します。Excel（xlsx）は1枚目が委員会にお配りする資料５－２の体裁"
+        "（A3横・1ページ幅）、2枚目が取込用のデータです。PDF は同じ資料です。"
+        "CSV と Excel の2枚目は資料５－２の列順（末尾に別名・意見の状態・提出状況・最終更新）で、"
+        "そのまま kensho import で取り込めます。CSV は Excel で開ける UTF-8（BOM付き）です。",
     )
     exp.add_argument(
-        "--format", choices=["csv", "xlsx"], help="出力形式（既定: -o の拡張子が .xlsx なら xlsx、それ以外は csv）"
+        "--format",
+        choices=["csv", "xlsx", "pdf"],
+        help="出力形式（既定: -o の拡張子が .xlsx / .pdf ならその形式、それ以外は csv）",
     )
     exp.add_argument("--year", help="年度（例: 令和3年度、R3、2021。既定: 最新の年度）")
     exp.add_argument("-o", "--output", help="保存先のファイル（省略すると CSV を標準出力に書き出します）")

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from store.db import Database
+from store.export_formula import restore
 from store.models import Issuer, ReviewStatus
 from store.records import ApplyResult, RowProblem, apply_rows, get_or_create_issuer
 from store.schemas import (
@@ -63,7 +64,8 @@ def read_table(path: Path) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text = decode_csv(path.read_bytes())
-        table = list(csv.reader(io.StringIO(text, newline="")))
+        # Text a spreadsheet would evaluate was exported with a ' in front: remove exactly that one.
+        table = [[restore(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
     elif suffix in {".xlsx", ".xlsm"}:
         table = _read_xlsx(path)
     else:
@@ -95,8 +97,12 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
             [RowProblem(0, "", path.name, f"Excelファイルを開けません（{type(exc).__name__}）")]
         ) from exc
     try:
-        sheet = wb.worksheets[0]
-        return [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
+        tables = [
+            [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
+            for sheet in wb.worksheets
+        ]
+        # kensho's own export prints the document first and the import columns on a later sheet.
+        return next((t for t in tables if t and set(COLUMNS) <= {str(h).strip() for h in t[0]}), tables[0])
     finally:
         wb.close()
 
