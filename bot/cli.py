@@ -137,6 +137,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chart(args: argparse.Namespace) -> int:
+    from bot.chart_request import chart_spec_for, wants_chart
+    from bot.charts import render_png
+
+    question = args.question if wants_chart(args.question) else f"{args.question}のグラフ"
+    db = _database()
+    try:
+        with db.session() as session:
+            spec = chart_spec_for(session, question, issuer=args.issuer)
+    finally:
+        db.dispose()
+    if spec is None:
+        print("エラー: グラフにするデータがありません（年度や自治体名をご確認ください）。", file=sys.stderr)
+        return 1
+    Path(args.output).write_bytes(render_png(spec))
+    print(f"「{spec.title}」のグラフを書き出しました: {args.output}", file=sys.stderr)
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from store.db import make_engine, upgrade
 
@@ -251,6 +270,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", help="保存先のファイル（省略すると CSV を標準出力に書き出します）")
     exp.add_argument("--issuer", help="自治体名（登録済みの自治体が1つなら省略可）")
     exp.set_defaults(func=cmd_export)
+
+    chart = sub.add_parser(
+        "chart",
+        help='質問のグラフを PNG で書き出します（例: kensho chart "寄附額をグラフで" -o chart.png）',
+        description="寄附額・寄附件数・事業費を事業別（または年度別の推移）のグラフにします。"
+        "「事業費と寄附額を比べるグラフ」「寄附額の推移」「令和3年度の寄附件数」のように指定します。",
+    )
+    chart.add_argument("question", help="グラフにしたい内容（グラフ・図・推移などの語は省略可）")
+    chart.add_argument("-o", "--output", required=True, help="保存先の PNG ファイル")
+    chart.add_argument("--issuer", help="自治体名（既定: 最初に登録された自治体）")
+    chart.set_defaults(func=cmd_chart)
 
     serve = sub.add_parser(
         "serve",
