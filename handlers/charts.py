@@ -1,0 +1,78 @@
+"""Charts in Slack: a chart question (or the 「グラフで見る」 button) posts a PNG into the thread.
+
+The chart is drawn and uploaded on a worker thread of its own, so that answers never wait for it:
+the listener replies at once (「グラフを作成しています」) and returns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.chart_request import chart_spec_for
+from bot.charts import FIELD_LABELS, ChartSpec, build_spec, render_png
+from store.db import Database
+
+log = logging.getLogger(__name__)
+
+FAILED = "申し訳ありません。グラフを作成できませんでした。しばらくしてからもう一度お試しください。"
+
+
+def preparing_text(spec: ChartSpec) -> str:
+    return f"「{spec.title}」のグラフを作成しています。このスレッドに画像でお送りします。"
+
+
+def chart_request(db: Database, question: str) -> ChartSpec | None:
+    """The chart a question asks for (None: an ordinary question)."""
+    with db.session() as session:
+        return chart_spec_for(session, question)
+
+
+def button_value(fields: list[str], year: int | None) -> str | None:
+    """The 「グラフで見る」 button's value for an answer's figure, or None when it is not a chartable amount."""
+    chartable = [f for f in fields if f in FIELD_LABELS]
+    return json.dumps({"f": chartable, "y": year}) if chartable else None
+
+
+def spec_from_button(db: Database, value: str) -> ChartSpec | None:
+    try:
+        data = json.loads(value)
+        fields = [str(f) for f in data.get("f", [])][:3]
+        year = int(data["y"]) if data.get("y") is not None else None
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return None
+    with db.session() as session:
+        return build_spec(session, fields, year=year)
+
+
+class ChartWorker:
+    """One drawing thread per process: charts are drawn one after another, off the listener threads."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kensho-chart")
+
+    def post(self, client: WebClient, spec: ChartSpec, channel: str, thread_ts: str | None) -> Future[Any]:
+        return self._pool.submit(self._draw_and_upload, client, spec, channel, thread_ts)
+
+    @staticmethod
+    def _draw_and_upload(client: WebClient, spec: ChartSpec, channel: str, thread_ts: str | None) -> None:
+        try:
+            png = render_png(spec)
+            client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                file=png,
+                filename="kensho-chart.png",
+                title=spec.title,
+                alt_txt=spec.title,
+            )
+        except Exception:
+            log.exception("could not post the chart %r to %s", spec.title, channel)
+            try:
+                client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=FAILED)
+            except Exception:
+                log.exception("could not tell %s that the chart failed", channel)
