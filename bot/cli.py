@@ -85,6 +85,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_status(args: argparse.Namespace, fmt: str | None, output: Path | None) -> int:
+    from datetime import UTC, datetime
+
+    from bot.status_report import status_sheet
+    from store.export_status import status_text, write_status_pdf, write_status_xlsx
+
+    db = _database()
+    try:
+        sheet = status_sheet(db, datetime.now(UTC))
+    finally:
+        db.dispose()
+    if sheet is None:
+        print("エラー: 集計する委員会・事業がありません。", file=sys.stderr)
+        return 1
+    if output is None:
+        print(status_text(sheet))
+        return 0
+    (write_status_pdf if fmt == "pdf" else write_status_xlsx)(sheet, output)
+    print(f"{sheet.title}を書き出しました: {output}", file=sys.stderr)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from store import values
     from store.export import export_heading, export_rows, export_years, write_csv
@@ -93,6 +115,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     suffix = output.suffix.lower().lstrip(".") if output else ""
     fmt = args.format or (suffix if suffix in {"xlsx", "pdf"} else "csv")
+    if args.status:
+        if fmt == "csv" and args.format:
+            print("エラー: 提出状況（--status）は xlsx か pdf で書き出します。", file=sys.stderr)
+            return 2
+        return cmd_export_status(args, fmt, output)
     if fmt in {"xlsx", "pdf"} and output is None:
         what = "Excel 形式（xlsx）" if fmt == "xlsx" else "PDF"
         print(
@@ -269,6 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--year", help="年度（例: 令和3年度、R3、2021。既定: 最新の年度）")
     exp.add_argument("-o", "--output", help="保存先のファイル（省略すると CSV を標準出力に書き出します）")
     exp.add_argument("--issuer", help="自治体名（登録済みの自治体が1つなら省略可）")
+    exp.add_argument(
+        "--status",
+        action="store_true",
+        help="現在の委員会について、担当課ごとの提出済・下書き・未提出を1ページにまとめます"
+        "（-o の拡張子または --format で pdf / xlsx。-o を省くと画面に表示します）",
+    )
     exp.set_defaults(func=cmd_export)
 
     chart = sub.add_parser(

@@ -35,7 +35,7 @@ GRID = colors.HexColor("#808080")
 HEADER_BACKGROUND = colors.HexColor("#DDEBF7")
 
 
-def _fonts() -> None:
+def register_fonts() -> None:
     for name in (MINCHO, GOTHIC):
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(UnicodeCIDFont(name))
@@ -147,7 +147,7 @@ class _NumberedCanvas(canvas.Canvas):
 
 def write_pdf(rows: list[dict[str, str]], path: Path | str, heading: Heading | None = None) -> None:
     """The committee's document from the export rows of one fiscal year."""
-    _fonts()
+    register_fonts()
     document = build_document(rows, heading or Heading())
     styles = _Styles()
     width = PAGE[0] - 2 * SIDE
