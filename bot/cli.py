@@ -272,7 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser(
         "import",
         help="資料５－２様式の CSV / Excel を取り込みます",
-        description="CSV（UTF-8 または Shift_JIS）または .xlsx（先頭シート）を取り込みます。"
+        description="CSV（UTF-8 または Shift_JIS）または .xlsx（取込用の見出し行があるシート。なければ先頭シート）"
+        "を取り込みます。"
         "1件でも問題があれば何も取り込みません。",
     )
     imp.add_argument("file", help="取り込むファイル（.csv / .xlsx）")

@@ -29,7 +29,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("goal", "地方版総合戦略の\n位置付け\n（基本目標）", 13),
+    Column("goal", "地方版総合戦略の\n位置付け\n（基本目標）", 14),
     Column("name", "個別事業名", 15),
     Column("department", "担当課", 13),
     Column("cost", "事業費\n（千円）", 10, numeric=True),
@@ -43,7 +43,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("evaluation", "事業の評価", 14, group="自己評価"),
     Column("effective", "KPI達成への有効性", 16, group="自己評価"),
     Column("opinion", "外部有識者からの意見", 40, group=OPINION_GROUP),
-    Column("policy", "今後の方針", 8, group="今後の方針"),
+    Column("policy", "今後の方針", 9, group="今後の方針"),
     Column("reason", "理由等", 16, group="今後の方針"),
     Column("reflection", "事業実施後の振り返り・今後の方針等", 40),
 )

@@ -22,6 +22,9 @@ def rendered_by_libreoffice(workbook: Path, outdir: Path) -> Path:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    fonts = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, check=False).stdout
+    if not fonts.strip():
+        pytest.skip("no Japanese font for LibreOffice: apt-get install fonts-ipafont-gothic")
     profile = outdir / "lo-profile"  # a private profile, so parallel runs do not share a lock
     subprocess.run(
         [
