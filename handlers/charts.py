@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.chart_request import chart_spec_for
+from bot.chart_request import chart_spec_for, wants_chart
 from bot.charts import FIELD_LABELS, ChartSpec, build_spec, render_png
 from store.db import Database
 
@@ -27,7 +27,9 @@ def preparing_text(spec: ChartSpec) -> str:
 
 
 def chart_request(db: Database, question: str) -> ChartSpec | None:
-    """The chart a question asks for (None: an ordinary question)."""
+    """The chart a question asks for (None: an ordinary question, told without opening a session)."""
+    if not wants_chart(question):
+        return None
     with db.session() as session:
         return chart_spec_for(session, question)
 
