@@ -1,11 +1,12 @@
 """How tall wrapped text gets in a spreadsheet cell, estimated from East Asian widths.
 
 Spreadsheets do not size rows of merged cells to their text, and a row height written in the file
-is taken as it is: kensho computes the heights itself. A full-width (or ambiguous-width: ①, ○)
-character takes two units, anything else one; a column of width ``w`` (Excel character units)
-holds about ``(w - 1) * UNITS_PER_WIDTH`` units per line in the body font. The factor is on the
-safe side of what Excel and LibreOffice fit (measured: LibreOffice fits 26 units in a width of 20),
-so a row can come out a little tall, never clipped.
+is taken as it is: kensho computes the heights itself. A column of width ``w`` (Excel character
+units of the default font, 7 px each plus 5 px) is ``7w + 5`` px wide, less the cell's padding; a
+full-width (or ambiguous-width: ①, ○) character of the 10-point body font (ＭＳ ゴシック) takes
+13.3 px, two "units", anything else one unit, counted as 1.3 for the proportional Latin font
+LibreOffice may substitute. That is on the safe side of both Excel and LibreOffice (measured:
+LibreOffice fits 26 units where this counts 20), so a row can come out a little tall, never clipped.
 """
 
 from __future__ import annotations
@@ -13,21 +14,27 @@ from __future__ import annotations
 import math
 import unicodedata
 
-UNITS_PER_WIDTH = 1.15
 BODY_POINTS = 10.0
+UNIT_PX = BODY_POINTS * 96 / 72 / 2  # half a full-width character at 96 dpi
+CELL_PADDING_PX = 8
+NARROW_UNITS = 1.3
 LINE_POINTS = 14.0  # one line of 10-point text, with leading, in LibreOffice and Excel
 PADDING_POINTS = 6.0
 MAX_ROW_POINTS = 409.0  # Excel's limit for one row
 
 
-def char_units(char: str) -> int:
-    return 2 if unicodedata.east_asian_width(char) in {"F", "W", "A"} else 1
+def char_units(char: str) -> float:
+    return 2 if unicodedata.east_asian_width(char) in {"F", "W", "A"} else NARROW_UNITS
+
+
+def units_per_line(width: float) -> float:
+    return max(2.0, (width * 7 + 5 - CELL_PADDING_PX) / UNIT_PX)
 
 
 def line_count(text: str, width: float) -> int:
     """Lines ``text`` wraps to in a column ``width`` wide: each paragraph wrapped character by
     character, a Latin word kept whole when it fits on a line (as spreadsheets break them)."""
-    per_line = max(2.0, (width - 1) * UNITS_PER_WIDTH)
+    per_line = units_per_line(width)
     lines = 0
     for paragraph in text.split("\n"):
         used, count = 0.0, 1

@@ -213,6 +213,7 @@ def test_libreoffice_prints_every_projects_texts_whole(sqlite_db: Database, tmp_
 
     found = blocks_by_page(pages, rows)
     assert all(len(on) == 1 for on in found.values()), found
+    assert len(pages) == 1, "seven projects, all 17 columns: one A3 page (fitted to one page wide)"
     assert "外部有識者からの評価（案）" in pages[0] and "1 / " in pages[0]
 
 
