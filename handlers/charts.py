@@ -6,11 +6,11 @@ the listener replies at once (「グラフを作成しています」) and retur
 
 from __future__ import annotations
 
-import json
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, Field, ValidationError
 from slack_sdk import WebClient
 
 from bot.chart_request import chart_spec_for, wants_chart
@@ -34,21 +34,26 @@ def chart_request(db: Database, question: str) -> ChartSpec | None:
         return chart_spec_for(session, question)
 
 
+class ChartButton(BaseModel):
+    """The 「グラフで見る」 button's value: the answer's figures and fiscal year."""
+
+    f: list[Literal["donation_amount", "donation_count", "project_cost"]] = Field(min_length=1, max_length=3)
+    y: int | None = Field(default=None, ge=1989, le=2100)
+
+
 def button_value(fields: list[str], year: int | None) -> str | None:
-    """The 「グラフで見る」 button's value for an answer's figure, or None when it is not a chartable amount."""
+    """The button's value for an answer's figure, or None when it is not a chartable amount."""
     chartable = [f for f in fields if f in FIELD_LABELS]
-    return json.dumps({"f": chartable, "y": year}) if chartable else None
+    return ChartButton.model_validate({"f": chartable, "y": year}).model_dump_json() if chartable else None
 
 
 def spec_from_button(db: Database, value: str) -> ChartSpec | None:
     try:
-        data = json.loads(value)
-        fields = [str(f) for f in data.get("f", [])][:3]
-        year = int(data["y"]) if data.get("y") is not None else None
-    except (ValueError, TypeError, AttributeError, KeyError):
-        return None
+        button = ChartButton.model_validate_json(value)
+    except ValidationError:
+        return None  # a forged or stale value: nothing is drawn
     with db.session() as session:
-        return build_spec(session, fields, year=year)
+        return build_spec(session, list(button.f), year=button.y)
 
 
 class ChartWorker:

@@ -184,3 +184,26 @@ def test_a_chart_asked_by_slash_command_is_explained_not_posted(app: SlackApp) -
     assert call.args["response_type"] == "ephemeral" and "メンション" in call.args["text"]
     time.sleep(0.3)
     assert app.slack.calls_to("files.getUploadURLExternal") == []
+
+
+@pytest.mark.parametrize(
+    "value", ["", "{}", '{"f": ["kpi"], "y": 2021}', '{"f": ["donation_amount"], "y": "x"}', "[1]"]
+)
+def test_a_forged_chart_button_draws_nothing(app: SlackApp, value: str) -> None:
+    app.action(
+        {
+            "type": "block_actions",
+            "user": {"id": "U0USER"},
+            "team": {"id": "T0TEST"},
+            "api_app_id": "A0TEST",
+            "channel": {"id": "C0CHAN"},
+            "container": {"type": "message", "is_ephemeral": False},
+            "message": {"ts": "1700000000.000300", "text": "x"},
+            "response_url": app.slack.response_url(),
+            "trigger_id": "t4",
+            "actions": [{"type": "button", "action_id": "kensho_show_chart", "value": value, "action_ts": "1"}],
+        }
+    )
+    [call] = app.slack.wait_for("response_url")
+    assert call.args["response_type"] == "ephemeral" and "グラフにするデータがありません" in call.args["text"]
+    assert app.slack.calls_to("files.getUploadURLExternal") == []
