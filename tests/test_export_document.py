@@ -17,7 +17,7 @@ from conftest import ROOT
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from rendering import pdf_pages, rendered_by_libreoffice, squeeze
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from store.db import Database
 from store.export import export_heading, export_rows
@@ -186,21 +186,12 @@ def test_the_opinion_is_marked_draft_only_while_it_is_one(sqlite_db: Database, t
     assert sheet["N2"].value == "外部有識者からの評価"
 
     with sqlite_db.session() as session:
-        session.execute(
-            update(Record)
-            .where(Record.id == min(r for r in session.scalars(select_ids())))
-            .values(expert_opinion_status=ReviewStatus.DRAFT)
-        )
+        first = select(func.min(Record.id)).scalar_subquery()
+        session.execute(update(Record).where(Record.id == first).values(expert_opinion_status=ReviewStatus.DRAFT))
     sheet = load_workbook(workbook_of(sqlite_db, tmp_path / "mixed.xlsx")).worksheets[0]
     assert sheet["N2"].value == "外部有識者からの評価（案）"
     opinions = [sheet.cell(r, 14).value for r in range(4, sheet.max_row + 1) if sheet.cell(r, 14).value]
     assert [str(o).startswith("（案）") for o in opinions] == [True] + [False] * 6
-
-
-def select_ids():  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    return select(Record.id)
 
 
 # --- what the committee sees: rendered ---------------------------------------------------------------
@@ -278,3 +269,6 @@ def test_kensho_export_writes_the_document(tmp_path: Path, fmt: str) -> None:
         assert "医療機関応援金" in squeeze("".join(pdf_pages(out)))
     else:
         assert load_workbook(out).sheetnames == ["令和3年度", DATA_SHEET]
+    to_stdout = kensho("export", "--format", fmt, db_url=f"sqlite:///{tmp_path / 'k.db'}", home=tmp_path)
+    assert to_stdout.returncode == 2 and to_stdout.stdout == ""
+    assert "標準出力に書き出せません" in to_stdout.stderr and "-o" in to_stdout.stderr
