@@ -97,14 +97,17 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
             [RowProblem(0, "", path.name, f"Excelファイルを開けません（{type(exc).__name__}）")]
         ) from exc
     try:
-        tables = [
-            [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
-            for sheet in wb.worksheets
-        ]
-        # kensho's own export prints the document first and the import columns on a later sheet.
-        return next((t for t in tables if t and set(COLUMNS) <= {str(h).strip() for h in t[0]}), tables[0])
+        # kensho's own export prints the document first and the import columns on a later sheet:
+        # read the first sheet whose header row has the import columns (else the first sheet).
+        sheet = next((ws for ws in wb.worksheets if set(COLUMNS) <= _header_cells(ws)), wb.worksheets[0])
+        return [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         wb.close()
+
+
+def _header_cells(sheet: Any) -> set[str]:
+    first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+    return {str(h).strip() for h in first if h is not None}
 
 
 def check_header(header: list[str]) -> None:
