@@ -85,15 +85,45 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_status(args: argparse.Namespace, fmt: str | None, output: Path | None) -> int:
+    from datetime import UTC, datetime
+
+    from bot.status_report import status_sheet
+    from store.export_status import status_text, write_status_pdf, write_status_xlsx
+
+    db = _database()
+    try:
+        sheet = status_sheet(db, datetime.now(UTC))
+    finally:
+        db.dispose()
+    if sheet is None:
+        print("エラー: 集計する委員会・事業がありません。", file=sys.stderr)
+        return 1
+    if output is None:
+        print(status_text(sheet))
+        return 0
+    (write_status_pdf if fmt == "pdf" else write_status_xlsx)(sheet, output)
+    print(f"{sheet.title}を書き出しました: {output}", file=sys.stderr)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from store import values
-    from store.export import export_heading, export_rows, export_years, write_csv, write_xlsx
+    from store.export import export_heading, export_rows, export_years, write_csv
+    from store.export_xlsx import write_xlsx
 
     output = Path(args.output) if args.output else None
-    fmt = args.format or ("xlsx" if output and output.suffix.lower() == ".xlsx" else "csv")
-    if fmt == "xlsx" and output is None:
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    fmt = args.format or (suffix if suffix in {"xlsx", "pdf"} else "csv")
+    if args.status:
+        if fmt == "csv" and args.format:
+            print("エラー: 提出状況（--status）は xlsx か pdf で書き出します。", file=sys.stderr)
+            return 2
+        return cmd_export_status(args, fmt, output)
+    if fmt in {"xlsx", "pdf"} and output is None:
+        what = "Excel 形式（xlsx）" if fmt == "xlsx" else "PDF"
         print(
-            "エラー: Excel 形式（xlsx）は標準出力に書き出せません。-o で保存先のファイル名を指定してください。",
+            f"エラー: {what}は標準出力に書き出せません。-o で保存先のファイル名を指定してください。",
             file=sys.stderr,
         )
         return 2
@@ -117,6 +147,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fmt == "xlsx":
         assert output is not None
         write_xlsx(rows, output, heading)
+    elif fmt == "pdf":
+        from store.export_pdf import write_pdf
+
+        assert output is not None
+        write_pdf(rows, output, heading)
     elif output is not None:
         write_csv(rows, output)
     else:
@@ -126,6 +161,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     projects = len({row["個別事業名"] for row in rows})
     where = output or "標準出力"
     print(f"{label}の{projects}事業（{len(rows)}行）を書き出しました: {where}", file=sys.stderr)
+    return 0
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from bot.chart_request import chart_spec_for, wants_chart
+    from bot.charts import render_png
+
+    question = args.question if wants_chart(args.question) else f"{args.question}のグラフ"
+    db = _database()
+    try:
+        with db.session() as session:
+            spec = chart_spec_for(session, question, issuer=args.issuer)
+    finally:
+        db.dispose()
+    if spec is None:
+        print("エラー: グラフにするデータがありません（年度や自治体名をご確認ください）。", file=sys.stderr)
+        return 1
+    Path(args.output).write_bytes(render_png(spec))
+    print(f"「{spec.title}」のグラフを書き出しました: {args.output}", file=sys.stderr)
     return 0
 
 
@@ -218,7 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser(
         "import",
         help="資料５－２様式の CSV / Excel を取り込みます",
-        description="CSV（UTF-8 または Shift_JIS）または .xlsx（先頭シート）を取り込みます。"
+        description="CSV（UTF-8 または Shift_JIS）または .xlsx（取込用の見出し行があるシート。なければ先頭シート）"
+        "を取り込みます。"
         "1件でも問題があれば何も取り込みません。",
     )
     imp.add_argument("file", help="取り込むファイル（.csv / .xlsx）")
@@ -228,18 +283,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser(
         "export",
-        help="委員会用の一覧（資料５－２様式）を CSV / Excel で書き出します",
-        description="1年度分の事業評価を資料５－２の列順で書き出します（末尾に提出状況・最終更新の列を付けます）。"
-        "書き出したファイルはそのまま kensho import で取り込めます。"
-        "CSV は Excel で開ける UTF-8（BOM付き）です。",
+        help="委員会資料（資料５－２）を Excel / PDF で、または取込用の CSV で書き出します",
+        description="1年度分の事業評価を書き出します。Excel（xlsx）は1枚目が委員会にお配りする資料５－２の体裁"
+        "（A3横・1ページ幅）、2枚目が取込用のデータです。PDF は同じ資料です。"
+        "CSV と Excel の2枚目は資料５－２の列順（末尾に別名・意見の状態・提出状況・最終更新）で、"
+        "そのまま kensho import で取り込めます。CSV は Excel で開ける UTF-8（BOM付き）です。",
     )
     exp.add_argument(
-        "--format", choices=["csv", "xlsx"], help="出力形式（既定: -o の拡張子が .xlsx なら xlsx、それ以外は csv）"
+        "--format",
+        choices=["csv", "xlsx", "pdf"],
+        help="出力形式（既定: -o の拡張子が .xlsx / .pdf ならその形式、それ以外は csv）",
     )
     exp.add_argument("--year", help="年度（例: 令和3年度、R3、2021。既定: 最新の年度）")
     exp.add_argument("-o", "--output", help="保存先のファイル（省略すると CSV を標準出力に書き出します）")
     exp.add_argument("--issuer", help="自治体名（登録済みの自治体が1つなら省略可）")
+    exp.add_argument(
+        "--status",
+        action="store_true",
+        help="現在の委員会について、担当課ごとの提出済・下書き・未提出を1ページにまとめます"
+        "（-o の拡張子または --format で pdf / xlsx。-o を省くと画面に表示します）",
+    )
     exp.set_defaults(func=cmd_export)
+
+    chart = sub.add_parser(
+        "chart",
+        help='質問のグラフを PNG で書き出します（例: kensho chart "寄附額をグラフで" -o chart.png）',
+        description="寄附額・寄附件数・事業費を事業別（または年度別の推移）のグラフにします。"
+        "「事業費と寄附額を比べるグラフ」「寄附額の推移」「令和3年度の寄附件数」のように指定します。",
+    )
+    chart.add_argument("question", help="グラフにしたい内容（グラフ・図・推移などの語は省略可）")
+    chart.add_argument("-o", "--output", required=True, help="保存先の PNG ファイル")
+    chart.add_argument("--issuer", help="自治体名（既定: 最初に登録された自治体）")
+    chart.set_defaults(func=cmd_chart)
 
     serve = sub.add_parser(
         "serve",

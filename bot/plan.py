@@ -23,7 +23,7 @@ UNSUPPORTED_WORDS = {
     "donor": "寄附した企業についてのご質問",
     "when": "日付や期間についてのご質問",
     "comparison": "ほかの事業との比較による絞り込み",
-    "chart": "グラフの作成",
+    "chart": "グラフの作成（Slack でのメンション・DM、またはコマンド kensho chart でご利用ください）",
     "several": "複数の事業についての集計",
     "negation": "「〜ではない」という条件",
 }

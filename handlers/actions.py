@@ -10,7 +10,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.answer import FIELD_NAMES
-from handlers.blocks import PICK_ACTION, SHARE_ACTION, answer_blocks, escape, fallback_text
+from handlers.blocks import CHART_ACTION, PICK_ACTION, SHARE_ACTION, answer_blocks, escape, fallback_text
+from handlers.charts import spec_from_button
 from handlers.context import Services
 from handlers.respond import answer_message, politely
 
@@ -49,6 +50,22 @@ def register(app: App, services: Services) -> None:
             )
 
         politely(lambda **m: respond(replace_original=False, **m), "candidate", str(project_id), reply)
+
+    @app.action(CHART_ACTION)
+    def on_chart(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        message = body.get("message") or {}
+        thread_ts = message.get("thread_ts") or message.get("ts")
+
+        def draw() -> None:
+            spec = spec_from_button(services.db, action.get("value", ""))
+            if spec is None or not channel:
+                respond(replace_original=False, response_type="ephemeral", text="グラフにするデータがありません。")
+                return
+            services.charts.post(client, spec, channel, thread_ts)
+
+        politely(lambda **m: respond(replace_original=False, response_type="ephemeral", **m), "chart", channel, draw)
 
     @app.action(SHARE_ACTION)
     def on_share(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond) -> None:

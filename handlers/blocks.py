@@ -18,6 +18,7 @@ BUTTON_TEXT = 75
 PICK_ACTION = "kensho_pick_project"
 SHARE_ACTION = "kensho_share_answer"
 UPDATE_ACTION = "kensho_update_project"
+CHART_ACTION = "kensho_show_chart"
 
 
 def escape(text: str) -> str:
@@ -75,10 +76,15 @@ def pick_value(project_id: int, answer: Answer) -> str:
 
 
 def answer_blocks(
-    answer: Answer, *, share_question: str | None = None, update_record: int | None = None
+    answer: Answer,
+    *,
+    share_question: str | None = None,
+    update_record: int | None = None,
+    chart: str | None = None,
 ) -> list[dict[str, Any]]:
     """Blocks for an answer; ``share_question`` adds a 「チャンネルに共有」 button (ephemeral answers),
-    ``update_record`` an 「更新する」 button opening that record's self-evaluation form."""
+    ``update_record`` an 「更新する」 button opening that record's self-evaluation form, ``chart`` a
+    「グラフで見る」 button (its value) posting the figure as a chart in the thread."""
     blocks: list[dict[str, Any]] = []
     if answer.status == "answered" and answer.title:
         blocks.append({"type": "header", "text": plain(answer.title, HEADER_LIMIT)})
@@ -111,6 +117,8 @@ def answer_blocks(
         buttons.append(_button("チャンネルに共有", SHARE_ACTION, share_question, style="primary"))
     if update_record is not None:
         buttons.append(_button("更新する", UPDATE_ACTION, str(update_record)))
+    if chart is not None and answer.status == "answered":
+        buttons.append(_button("グラフで見る", CHART_ACTION, chart))
     if buttons:
         blocks.append({"type": "actions", "block_id": "kensho_answer_actions", "elements": buttons})
     return blocks

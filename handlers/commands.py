@@ -12,6 +12,7 @@ from bot import committees
 from bot.people import add_member, is_admin, member_lines, remove_member
 from bot.selfeval import latest_record_id
 from handlers.blocks import escape
+from handlers.charts import chart_request
 from handlers.context import Services
 from handlers.respond import answer_message, politely
 from handlers.selfeval import open_for_user
@@ -24,6 +25,8 @@ HELP = (
     "• `/kensho 更新` … 担当事業の自己評価フォームを開きます（`/kensho 更新 事業名` で事業を指定）\n"
     "• `/kensho 健康ポイントの更新履歴` … 事業の更新履歴を表示します\n"
     "• `/kensho help` … この説明を表示します\n"
+    "• `@kensho 寄附額をグラフで` … グラフ（画像）をスレッドに投稿します"
+    "（「事業費と寄附額を比べるグラフ」「寄附額の推移」も可）\n"
     "• チャンネルで `@kensho 質問` とメンションすると、スレッドで回答します。DMでも質問できます。\n"
     "*管理者向け*\n"
     "• `/kensho メンバー追加 @ユーザー 担当課名` ／ `/kensho メンバー削除 @ユーザー 担当課名`\n"
@@ -45,6 +48,10 @@ COMMITTEE_USAGE = (
     " ／ /kensho 委員会 変更 名前 締切 [開催日] [年度] ／ /kensho 委員会 削除 名前"
 )
 ADMIN_ONLY = "この操作は管理者（企画担当）のみ行えます。"
+CHART_HINT = (
+    "グラフは画像としてスレッドに投稿するため、チャンネルで `@kensho 寄附額をグラフで` のようにメンションするか、"
+    "DMでご依頼ください。"
+)
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
@@ -75,6 +82,9 @@ def register(app: App, services: Services) -> None:
 
     def answer(text: str, user_id: str, respond: Respond) -> None:
         def run() -> None:
+            if chart_request(services.db, text) is not None:  # a chart cannot be shown to one person only
+                reply(respond, CHART_HINT)
+                return
             _, message = answer_message(services, text, user_id=user_id, share=True)
             respond(response_type="ephemeral", **message)
 

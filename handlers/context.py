@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.ask import Asker
+from handlers.charts import ChartWorker
 from store.db import Database
 
 
@@ -12,3 +13,4 @@ from store.db import Database
 class Services:
     db: Database
     asker: Asker
+    charts: ChartWorker = field(default_factory=ChartWorker)

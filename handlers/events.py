@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.overview import committee_statuses, overview, staff_pending
 from bot.people import is_admin
+from handlers.charts import chart_request, preparing_text
 from handlers.context import Services
 from handlers.home import home_view
 from handlers.respond import answer_message, politely, question_text
@@ -23,29 +24,40 @@ def _from_a_person(event: dict[str, Any]) -> bool:
 
 
 def register(app: App, services: Services) -> None:
+    def chart_or_answer(event: dict[str, Any], say: Say, client: WebClient, thread_ts: str | None) -> None:
+        """A chart request gets a short reply now and the PNG from the chart worker; any other
+        question its answer."""
+        question = question_text(event.get("text", ""))
+        spec = chart_request(services.db, question)
+        if spec is not None:
+            say(thread_ts=thread_ts, text=preparing_text(spec))
+            services.charts.post(client, spec, event["channel"], thread_ts)
+            return
+        _, message = answer_message(services, question, user_id=event.get("user"))
+        say(thread_ts=thread_ts, **message)
+
     @app.event("app_mention")
-    def on_mention(event: dict[str, Any], body: dict[str, Any], say: Say) -> None:
+    def on_mention(event: dict[str, Any], body: dict[str, Any], say: Say, client: WebClient) -> None:
         if not _from_a_person(event):
             return
         thread_ts = event.get("thread_ts") or event["ts"]
 
         def reply() -> None:
-            _, message = answer_message(services, question_text(event.get("text", "")), user_id=event.get("user"))
-            say(thread_ts=thread_ts, **message)
+            chart_or_answer(event, say, client, thread_ts)
 
         politely(lambda **m: say(thread_ts=thread_ts, **m), "mention", body.get("event_id"), reply)
 
     @app.event("message")
-    def on_message(event: dict[str, Any], body: dict[str, Any], say: Say) -> None:
+    def on_message(event: dict[str, Any], body: dict[str, Any], say: Say, client: WebClient) -> None:
         # Only direct messages from people; edits, deletions, bots and channel chatter are ignored
         # (channel questions arrive as app_mention).
         if event.get("channel_type") != "im" or not _from_a_person(event):
             return
-        thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
+        thread_ts = event.get("thread_ts")
+        thread = {"thread_ts": thread_ts} if thread_ts else {}
 
         def reply() -> None:
-            _, message = answer_message(services, question_text(event.get("text", "")), user_id=event.get("user"))
-            say(**thread, **message)
+            chart_or_answer(event, say, client, thread_ts)
 
         politely(lambda **m: say(**thread, **m), "direct message", body.get("event_id"), reply)
 

@@ -12,6 +12,7 @@ from typing import Any
 from bot.answer import Answer
 from bot.selfeval import updatable_record_id
 from handlers.blocks import answer_blocks, error_blocks, fallback_text
+from handlers.charts import button_value
 from handlers.context import Services
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,12 @@ def answer_message(
     update_record = None
     if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
         update_record = updatable_record_id(services.db, user_id, answer.project_ids[0])
-    blocks = answer_blocks(answer, share_question=question if share else None, update_record=update_record)
+    # Totals, averages, extremes and rankings of an amount can be seen as a chart (not ephemerally:
+    # the chart goes into the conversation).
+    chart = None
+    if not share and answer.status == "answered" and answer.kind == "aggregate" and answer.field:
+        chart = button_value([answer.field], answer.fiscal_year)
+    blocks = answer_blocks(answer, share_question=question if share else None, update_record=update_record, chart=chart)
     return answer, {"text": fallback_text(answer), "blocks": blocks}
 
 

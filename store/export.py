@@ -1,7 +1,8 @@
-"""Exporting the committee table (資料５－２ layout) as CSV or a print-ready .xlsx.
+"""Exporting the committee table (資料５－２) as rows of text, and as CSV (the import columns).
 
-The export reads back through the importer unchanged: the import columns in order, 別名, then
-two columns for the planning office (提出状況, 最終更新) that the importer ignores.
+The export reads back through the importer unchanged: the import columns in order, 別名, 意見の状態,
+then two columns for the planning office (提出状況, 最終更新) that the importer ignores. The printed
+document is built from the same rows: ``store.export_xlsx`` and ``store.export_pdf``.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store import values
 from store.db import Database
-from store.models import Issuer, Project, Record, ReviewStatus
+from store.export_formula import neutralize
+from store.models import Issuer, Plan, Project, Record, ReviewStatus
 from store.records import RECORD_DETAILS, kpi_value_text
 from store.schemas import (
     ALIAS_COLUMN,
@@ -33,10 +34,10 @@ from store.schemas import (
 EXPORT_COLUMNS: list[str] = [*COLUMNS, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS]
 AMOUNT_COLUMNS: tuple[str, ...] = ("事業費（千円）", "寄附額（千円）", "寄附件数（件）")
 KPI_VALUE_COLUMNS: tuple[str, ...] = ("KPI目標値", "KPI実績値")
+_NUMERIC_COLUMNS = {*AMOUNT_COLUMNS, *KPI_VALUE_COLUMNS}
 # Japan has had no daylight saving time since 1951: a fixed offset needs no tz database.
 JST = timezone(timedelta(hours=9), "JST")
 DEFAULT_DOCUMENT = "資料５－２"
-_EXACT_IN_EXCEL = 2**53  # Excel keeps numbers as doubles: whole numbers beyond this are rounded
 
 
 class ExportError(Exception):
@@ -51,6 +52,7 @@ class Heading:
     document: str = DEFAULT_DOCUMENT
     title: str = ""
     as_of: str = ""
+    plan: str = ""  # 地域再生計画（事業）名, printed above the table
 
 
 def _issuer(session: Session, name: str | None) -> Issuer | None:
@@ -88,6 +90,7 @@ def export_heading(db: Database, issuer: str | None = None) -> Heading:
             document=found.source_document or DEFAULT_DOCUMENT,
             title=found.source_title,
             as_of=found.source_as_of,
+            plan=session.scalar(select(Plan.name).where(Plan.issuer_id == found.id).order_by(Plan.id).limit(1)) or "",
         )
 
 
@@ -176,7 +179,7 @@ def write_csv(rows: list[dict[str, str]], out: Path | str | IO[bytes] | IO[str])
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: v if k in _NUMERIC_COLUMNS else neutralize(v) for k, v in row.items()} for row in rows)
     text = "\ufeff" + buffer.getvalue()
     if isinstance(out, str | Path):
         Path(out).write_bytes(text.encode("utf-8"))
@@ -186,144 +189,3 @@ def write_csv(rows: list[dict[str, str]], out: Path | str | IO[bytes] | IO[str])
     else:
         out.write(text.encode("utf-8"))  # type: ignore[arg-type]
         out.flush()
-
-
-# --- Excel ------------------------------------------------------------------------------------------
-
-_WIDTHS: dict[str, float] = {
-    "年度": 11,
-    "基本目標": 18,
-    "個別事業名": 22,
-    "担当課": 16,
-    "事業費（千円）": 11,
-    "寄附額（千円）": 11,
-    "寄附件数（件）": 8,
-    "事業内容（実施結果）": 40,
-    "KPI指標": 18,
-    "KPI単位": 7,
-    "KPI目標値": 10,
-    "KPI実績値": 10,
-    "事業の評価": 16,
-    "KPI達成への有効性": 18,
-    "外部有識者からの意見": 45,
-    "今後の方針": 8,
-    "今後の方針の理由": 22,
-    "事業実施後の振り返り・今後の方針等": 45,
-    ALIAS_COLUMN: 14,
-    SUBMISSION_COLUMN: 8,
-    UPDATED_COLUMN: 17,
-}
-_NUMERIC_COLUMNS = {*AMOUNT_COLUMNS, *KPI_VALUE_COLUMNS}
-
-
-def _amount_cell(text: str) -> int | str:
-    """An amount column's text as an int for Excel; text it cannot hold exactly stays text."""
-    if not text:
-        return ""
-    number = int(text.replace(",", ""))
-    return number if abs(number) < _EXACT_IN_EXCEL else text
-
-
-def _kpi_cell(text: str) -> tuple[Any, str | None]:
-    """A KPI value as a number with a format showing exactly its digits, when a double holds it exactly."""
-    if not text or text == "集計中":
-        return text, None
-    number = Decimal(text.replace(",", ""))
-    if number == number.to_integral_value():
-        whole = int(number)
-        return (whole, "#,##0") if abs(whole) < _EXACT_IN_EXCEL else (text, None)
-    as_float = float(number)
-    if Decimal(repr(as_float)) != number:
-        return text, None
-    places = -int(number.normalize().as_tuple().exponent)
-    return as_float, "#,##0." + "0" * places
-
-
-def _sheet_title(rows: list[dict[str, str]], heading: Heading) -> str:
-    years = {row["年度"] for row in rows}
-    title = years.pop() if len(years) == 1 else heading.document
-    for char in "[]:*?/\\":  # characters Excel forbids in sheet names
-        title = title.replace(char, "")
-    return title[:31] or "Sheet1"
-
-
-def _page_text(text: str) -> str:
-    return text.replace("&", "&&")  # "&" starts a code in Excel's header/footer syntax
-
-
-def write_xlsx(rows: list[dict[str, str]], path: Path | str, heading: Heading | None = None) -> None:
-    """A print-ready workbook: one sheet, the header on row 1 (so it imports as it is), A3 landscape."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    heading = heading or Heading()
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _sheet_title(rows, heading)
-    years = sorted({row["年度"] for row in rows})
-    title = heading.title or "企業版ふるさと納税活用事業の効果検証"
-    caption = f"{title}（{'・'.join(years)}）" if years else title
-    workbook.properties.title = caption
-    workbook.properties.subject = heading.document
-    workbook.properties.creator = "kensho"
-
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header_font = Font(bold=True)
-    header_fill = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
-    header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    text_align = Alignment(vertical="top", wrap_text=True)
-    number_align = Alignment(horizontal="right", vertical="top", wrap_text=True)
-
-    for col, name in enumerate(EXPORT_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=col, value=name)
-        cell.font, cell.fill, cell.alignment, cell.border = header_font, header_fill, header_align, border
-        sheet.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(name, 12)
-
-    for r, row in enumerate(rows, start=2):
-        for col, name in enumerate(EXPORT_COLUMNS, start=1):
-            text = row.get(name, "")
-            cell = sheet.cell(row=r, column=col)
-            cell.border = border
-            if name in AMOUNT_COLUMNS:
-                cell.value = _amount_cell(text)
-                if isinstance(cell.value, int):
-                    cell.number_format = "#,##0"
-                cell.alignment = number_align
-            elif name in KPI_VALUE_COLUMNS:
-                value, number_format = _kpi_cell(text)
-                cell.value = value
-                if number_format:
-                    cell.number_format = number_format
-                cell.alignment = number_align
-            else:
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
-                # openpyxl turns text starting with "=" into a formula; a cell's text stays text.
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-                cell.alignment = text_align
-
-    last = get_column_letter(len(EXPORT_COLUMNS))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
-    sheet.row_dimensions[1].height = 33
-
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages down as needed
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_title_rows = "1:1"
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.page_margins.header = sheet.page_margins.footer = 0.25
-    sheet.oddHeader.left.text = _page_text(heading.document)
-    sheet.oddHeader.center.text = _page_text(caption)
-    sheet.oddHeader.right.text = _page_text(" ".join(filter(None, [heading.issuer, heading.as_of])))
-    sheet.oddFooter.center.text = "&P / &N"
-    workbook.save(path)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from store.db import Database
+from store.export_formula import restore
 from store.models import Issuer, ReviewStatus
 from store.records import ApplyResult, RowProblem, apply_rows, get_or_create_issuer
 from store.schemas import (
@@ -63,7 +64,8 @@ def read_table(path: Path) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text = decode_csv(path.read_bytes())
-        table = list(csv.reader(io.StringIO(text, newline="")))
+        # Text a spreadsheet would evaluate was exported with a ' in front: remove exactly that one.
+        table = [[restore(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
     elif suffix in {".xlsx", ".xlsm"}:
         table = _read_xlsx(path)
     else:
@@ -95,10 +97,17 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
             [RowProblem(0, "", path.name, f"Excelファイルを開けません（{type(exc).__name__}）")]
         ) from exc
     try:
-        sheet = wb.worksheets[0]
+        # kensho's own export prints the document first and the import columns on a later sheet:
+        # read the first sheet whose header row has the import columns (else the first sheet).
+        sheet = next((ws for ws in wb.worksheets if set(COLUMNS) <= _header_cells(ws)), wb.worksheets[0])
         return [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         wb.close()
+
+
+def _header_cells(sheet: Any) -> set[str]:
+    first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+    return {str(h).strip() for h in first if h is not None}
 
 
 def check_header(header: list[str]) -> None:

@@ -45,7 +45,7 @@ AUTH_TEST: Json = {
 }
 
 # Arguments that carry JSON text when form-encoded; Call.args holds them decoded.
-JSON_ARGS = frozenset({"attachments", "blocks", "metadata", "unfurls", "user_auth_blocks", "view"})
+JSON_ARGS = frozenset({"attachments", "blocks", "files", "metadata", "unfurls", "user_auth_blocks", "view"})
 
 # Arguments of chat.postMessage echoed back in its "message".
 ECHOED_MESSAGE_ARGS = ("text", "blocks", "attachments", "thread_ts", "metadata")
@@ -129,12 +129,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8") if length else ""
+        raw = self.rfile.read(length) if length else b""
         headers = {key.lower(): value for key, value in self.headers.items()}
-        status, extra_headers, payload = self.server.fake._handle(self.path, headers, body)
-        data = json.dumps(payload).encode("utf-8")
+        if self.path.startswith("/upload/"):  # a file's bytes, sent to the URL files.getUploadURLExternal gave
+            status, text = self.server.fake._handle_upload(self.path, headers, raw)
+            data, content_type, extra_headers = text.encode("utf-8"), "text/plain; charset=utf-8", {}
+        else:
+            status, extra_headers, payload = self.server.fake._handle(self.path, headers, raw.decode("utf-8"))
+            data, content_type = json.dumps(payload).encode("utf-8"), "application/json; charset=utf-8"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for key, value in extra_headers.items():
             self.send_header(key, value)
@@ -169,6 +173,8 @@ class FakeSlack:
             "views.push": self._open_view,
             "views.update": self._update_view,
             "views.publish": self._publish_view,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
         self.reset()
 
@@ -250,6 +256,9 @@ class FakeSlack:
             self.home_views: dict[str, Json] = {}  # latest published home view, by user id
             self.users: dict[str, Json] = {}  # per-user overrides merged into users.info
             self.history: dict[str, list[Json]] = {}  # messages posted, by channel
+            self.pending_uploads: dict[str, Json] = {}  # file id -> files.getUploadURLExternal arguments
+            self.uploads: dict[str, bytes] = {}  # file id -> the bytes POSTed to its upload URL
+            self.shared_files: list[Json] = []  # each completed file: id, title, bytes, channel, thread_ts
 
     # --- programming behaviour -------------------------------------------------------------
 
@@ -312,6 +321,52 @@ class FakeSlack:
             return 200, {}, _error(fault.error)
         handler = self._handlers.get(call.method)
         return 200, {}, handler(call.args) if handler else {"ok": True}
+
+    # --- file uploads (files_upload_v2: get an upload URL, POST the bytes there, complete) ----
+
+    def _upload_url(self, args: dict[str, Any]) -> Json:
+        filename, length = args.get("filename"), str(args.get("length") or "")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            return _error("invalid_arguments")
+        file_id = f"F{next(self._seq):010d}"
+        self.pending_uploads[file_id] = {"filename": filename, "length": int(length), "alt_txt": args.get("alt_txt")}
+        return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+
+    def _handle_upload(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, str]:
+        file_id = urlsplit(path).path.removeprefix("/upload/")
+        with self._lock:
+            call = Call("upload", {"file_id": file_id, "length": len(raw)}, headers, time.time(), {}, path)
+            self._calls.append(call)
+            pending = self.pending_uploads.get(file_id)
+            if pending is None or file_id in self.uploads:
+                return 404, "file_not_found"
+            if pending["length"] != len(raw):
+                return 400, "length_mismatch"
+            self.uploads[file_id] = raw
+        return 200, f"OK - {len(raw)}"
+
+    def _complete_upload(self, args: dict[str, Any]) -> Json:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return _error("invalid_arguments")
+        if any(not isinstance(f, dict) or f.get("id") not in self.uploads for f in files):
+            return _error("file_upload_not_complete")  # completing a file whose bytes never arrived
+        if args.get("thread_ts") and not args.get("channel_id"):
+            return _error("invalid_arguments")
+        done = []
+        for f in files:
+            shared = {
+                "id": f["id"],
+                "title": f.get("title") or self.pending_uploads[f["id"]]["filename"],
+                "name": self.pending_uploads[f["id"]]["filename"],
+                "bytes": self.uploads.pop(f["id"]),
+                "channel": args.get("channel_id"),
+                "thread_ts": args.get("thread_ts"),
+                "initial_comment": args.get("initial_comment"),
+            }
+            self.shared_files.append(shared)
+            done.append({"id": shared["id"], "title": shared["title"], "name": shared["name"]})
+        return {"ok": True, "files": done}
 
     def _next_ts(self) -> str:
         micros = 1_700_000_000_000_000 + 100 * next(self._seq)

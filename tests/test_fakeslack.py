@@ -214,3 +214,30 @@ def test_latency_delays_answers(slack: FakeSlack, client: WebClient) -> None:
     started = time.monotonic()
     client.auth_test()
     assert time.monotonic() - started >= 0.05
+
+
+def test_files_upload_v2_goes_through_the_upload_url_and_lands_in_the_thread(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    done = client.files_upload_v2(
+        channel="C0CHAN", thread_ts="1700000000.000100", file=png, filename="chart.png", title="寄附額"
+    )
+
+    assert done["file"]["title"] == "寄附額"
+    [url] = slack.calls_to("files.getUploadURLExternal")
+    assert (url.args["filename"], int(url.args["length"])) == ("chart.png", len(png))
+    [upload] = slack.calls_to("upload")
+    assert upload.path.startswith("/upload/F") and upload.args["length"] == len(png)
+    [complete] = slack.calls_to("files.completeUploadExternal")
+    assert (complete.args["channel_id"], complete.args["thread_ts"]) == ("C0CHAN", "1700000000.000100")
+    [shared] = slack.shared_files
+    assert shared["bytes"] == png and shared["channel"] == "C0CHAN" and shared["thread_ts"] == "1700000000.000100"
+
+
+def test_completing_an_upload_whose_bytes_never_arrived_fails(slack: FakeSlack, client: WebClient) -> None:
+    got = client.files_getUploadURLExternal(filename="chart.png", length=10)
+    with pytest.raises(SlackApiError) as excinfo:
+        client.files_completeUploadExternal(files=[{"id": got["file_id"], "title": "x"}], channel_id="C0CHAN")
+    assert error_of(excinfo) == "file_upload_not_complete"
+    assert slack.shared_files == []

@@ -31,6 +31,7 @@ METHOD_SCOPES = {
     "views_publish": None,
     "views_push": None,
     "respond": None,
+    "files_upload_v2": "files:write",
 }
 
 

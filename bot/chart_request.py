@@ -1,0 +1,57 @@
+"""Is a question asking for a chart, and of what: ``chart_spec_for(session, question)``.
+
+Read with the question pipeline's first two stages (``bot.tokens``, ``bot.tagging``): a question is a
+chart request when a word is tagged ``chart`` (グラフ, チャート, 図 — whole tokens, so 図書館 is not 図)
+or it asks for the 推移 (a figure over the years, drawn as a trend). The figures shown are the amount
+fields the question names (寄附額 when none is); a 年度 may be named (令和3年度, R3, 2021年度).
+Without a chart word, ``None``: the answer is what it always was.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from bot.charts import FIELD_LABELS, ChartSpec, build_spec
+from bot.tagging import Lexicon, Tag
+from bot.tokens import tokenize
+
+TREND_LEMMAS = frozenset({"推移", "経年", "変化", "動向"})
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> Lexicon:
+    return Lexicon()
+
+
+def _tags(question: str) -> tuple[list[Tag], set[str]]:
+    tokens = tokenize(question)
+    tags = _lexicon().tag(tokens)
+    trend = {tokens.tokens[t.start].lemma for t in tags if t.kind == "unsupported" and t.value == "trend"}
+    return tags, trend & TREND_LEMMAS
+
+
+def wants_chart(question: str) -> bool:
+    tags, trend = _tags(question)
+    return any(t.kind == "chart" for t in tags) or "推移" in trend
+
+
+def chart_fields(question: str) -> list[str]:
+    """The amount fields the question names, in the order it names them."""
+    tags, _ = _tags(question)
+    return list(dict.fromkeys(t.value for t in tags if t.kind == "field" and t.value in FIELD_LABELS))
+
+
+def chart_year(question: str) -> int | None:
+    tags, _ = _tags(question)
+    return next((int(t.number) for t in tags if t.kind == "year" and t.number is not None), None)
+
+
+def chart_spec_for(session: Session, question: str, issuer: str | None = None) -> ChartSpec | None:
+    """The chart the question asks for, or None when it asks for none (or there is nothing to draw)."""
+    if not wants_chart(question):
+        return None
+    _, trend = _tags(question)
+    fields = chart_fields(question) or ["donation_amount"]
+    return build_spec(session, fields, year=chart_year(question), trend=bool(trend), issuer=issuer)
