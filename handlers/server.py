@@ -20,7 +20,9 @@ from typing import Any
 
 from slack_bolt import App
 from waitress import wasyncore
-from waitress.server import create_server
+from waitress.adjustments import Adjustments
+from waitress.server import TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
 
 from handlers.wsgi import EVENTS_PATH, HEALTH_PATH, SlackWSGI
 from store.db import Database
@@ -66,6 +68,22 @@ def effective_connection_limit(limits: Limits) -> int:
     return max(16, min(limits.connection_limit, available - RESERVED_DESCRIPTORS))
 
 
+class _SheddingServer(TcpWSGIServer):
+    """waitress's TCP server, which at its connection limit first closes the longest-idle connections.
+
+    waitress alone stops accepting at the limit, so a new request (a health check, Slack's next
+    event) would wait in the listen backlog until idle connections time out one by one.
+    """
+
+    def readable(self) -> bool:
+        if self.accepting and len(self._map) >= self.adj.connection_limit:
+            idle = [c for c in self.active_channels.values() if not c.requests and not c.will_close]
+            idle.sort(key=lambda c: c.last_activity)
+            for channel in idle[: max(1, self.adj.connection_limit // 100)]:
+                channel.will_close = True  # closed by the loop's next pass
+        return bool(super().readable())
+
+
 class SlackHTTPServer:
     """waitress serving kensho's WSGI application on one listening socket."""
 
@@ -74,9 +92,7 @@ class SlackHTTPServer:
         self.db = db
         self.limits = limits
         self._map: dict[int, Any] = {}
-        self._server = create_server(
-            SlackWSGI(app, db),
-            map=self._map,
+        adjustments = Adjustments(
             sockets=[sock],
             threads=limits.threads,
             channel_timeout=limits.channel_timeout,
@@ -89,6 +105,17 @@ class SlackHTTPServer:
             asyncore_loop_timeout=1,
             expose_tracebacks=False,
             ident="kensho",
+        )
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.set_thread_count(limits.threads)
+        self._server = _SheddingServer(
+            SlackWSGI(app, db),
+            self._map,
+            _sock=sock,
+            dispatcher=dispatcher,
+            adj=adjustments,
+            bind_socket=False,
+            sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
         )
         self.server_address: tuple[str, int] = sock.getsockname()[:2]
 

@@ -101,3 +101,19 @@ def _raw_post(app: SlackApp, body: bytes, headers: dict[str, str]) -> int:
         )
         status_line = sock.makefile("rb").readline().decode()
     return int(status_line.split()[1])
+
+
+def test_at_the_connection_limit_the_longest_idle_connections_make_room_for_new_requests(
+    sqlite_db: Database,
+) -> None:
+    with running_app(sqlite_db, Limits(connection_limit=20, channel_timeout=60)) as app:
+        host, port = app.url.removeprefix("http://").split(":")
+        idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(30)]
+        try:
+            started = time.monotonic()
+            assert app.get("/healthz").status == 200
+            assert time.monotonic() - started < 3  # not the 60 s idle timeout
+            assert idle[0].recv(1) == b""  # the oldest idle connection was closed to make room
+        finally:
+            for sock in idle:
+                sock.close()
