@@ -13,11 +13,20 @@ from bot.answer import kpi_value
 from store import values
 from store.db import Database
 from store.models import KpiStatus, PolicyOption, Project, Record, Revision, SubmissionStatus
-from store.people import may_update, updatable_projects, updatable_record
+from store.people import updatable_projects, updatable_record
 from store.readmodel import load_views, view_select
 from store.records import FIELD_LABELS
 from store.schemas import validate_self_evaluation
-from store.selfeval import Change, NotAllowed, SaveResult, StaleRecord, UnknownRecord, save_self_evaluation
+from store.selfeval import (
+    Change,
+    NotAllowed,
+    PastYear,
+    SaveResult,
+    StaleRecord,
+    UnknownRecord,
+    refuse,
+    save_self_evaluation,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 STATUS_LABELS = {
@@ -91,8 +100,7 @@ def latest_record_id(db: Database, project_id: int) -> int | None:
 def form_for(db: Database, user_id: str, record_id: int) -> FormData:
     """The form prefilled with the record's current values. Raises NotAllowed or UnknownRecord."""
     with db.session() as session:
-        if not may_update(session, user_id, record_id):
-            raise NotAllowed(user_id)
+        refuse(session, user_id, record_id)
         views = load_views(session, view_select().where(Record.id == record_id))
         if not views:
             raise UnknownRecord(record_id)
@@ -155,10 +163,8 @@ def submit(
             submit=final,
             source=source,
         )
-    except NotAllowed:
-        return Outcome(
-            refusal="この事業の自己評価を更新する権限がありません。担当課のメンバーか企画担当（管理者）にご相談ください。"
-        )
+    except NotAllowed as refused:
+        return Outcome(refusal=refusal_text(refused))
     except UnknownRecord:
         return Outcome(refusal="対象の事業が見つかりませんでした。もう一度フォームを開き直してください。")
     except StaleRecord as stale:
@@ -166,6 +172,19 @@ def submit(
     except ValueError:
         return Outcome(errors={"policy": "今後の方針の選択肢にありません。選び直してください。"})
     return Outcome(saved=saved)
+
+
+NOT_ALLOWED = "この事業の自己評価を更新する権限がありません。担当課のメンバーか企画担当（管理者）にご相談ください。"
+
+
+def refusal_text(refused: NotAllowed) -> str:
+    """Why the user may not update the record, in the office's words."""
+    if isinstance(refused, PastYear):
+        return (
+            f"{values.fiscal_year_label(refused.year)}の自己評価は受付を終了しているため、担当課からは更新できません"
+            "（内容は保存していません）。修正が必要な場合は企画担当（管理者）にご連絡ください。"
+        )
+    return NOT_ALLOWED
 
 
 def local_time(moment: datetime) -> str:

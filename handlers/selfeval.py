@@ -9,12 +9,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.selfeval import (
+    NOT_ALLOWED,
     STATUS_LABELS,
     FormData,
     Outcome,
     change_lines,
     choices_for,
     form_for,
+    refusal_text,
     submit,
 )
 from handlers.blocks import UPDATE_ACTION, escape
@@ -40,7 +42,6 @@ NO_PROJECTS = (
     "自己評価を更新できる事業がありません。担当課のメンバー登録がまだの場合は、企画担当（管理者）に"
     "「/kensho メンバー追加 @あなた 担当課名」で登録を依頼してください。"
 )
-NOT_ALLOWED = "この事業の自己評価を更新する権限がありません。担当課のメンバーか企画担当（管理者）にご相談ください。"
 
 
 def open_for_user(
@@ -58,8 +59,8 @@ def open_for_user(
         record_id = choices[0][0]
     try:
         form = form_for(services.db, user_id, record_id)
-    except NotAllowed:
-        client.views_open(trigger_id=trigger_id, view=notice_view("自己評価の更新", NOT_ALLOWED))
+    except NotAllowed as refused:
+        client.views_open(trigger_id=trigger_id, view=notice_view("自己評価の更新", refusal_text(refused)))
         return
     except UnknownRecord:
         client.views_open(
@@ -131,7 +132,10 @@ def register(app: App, services: Services) -> None:
             return
         try:
             form: FormData = form_for(services.db, body["user"]["id"], record_id)
-        except (NotAllowed, UnknownRecord):
+        except NotAllowed as refused:
+            ack(response_action="errors", errors={"record": refusal_text(refused)})
+            return
+        except UnknownRecord:
             ack(response_action="errors", errors={"record": NOT_ALLOWED})
             return
         ack(response_action="update", view=form_view(form))

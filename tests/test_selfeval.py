@@ -306,3 +306,78 @@ def test_admins_manage_members_from_slack_with_fuzzy_department_names(app: Slack
     app.command("メンバー追加 <@U0NEW3> 環境政策課", user_id=MEMBER)
     [denied] = app.slack.wait_for("response_url")
     assert "管理者" in denied.args["text"]
+
+
+# --- past fiscal years are read-only for departments -------------------------------------------
+
+
+def _new_year_opens(db: Database, project: str = "群馬健康ポイント制度") -> int:
+    """Records of the next fiscal year arrive (an import): the project's old record is a past year's."""
+    with db.session() as session:
+        old = session.scalars(select(Record).join(Project).where(Project.name == project)).one()
+        new = Record(project_id=old.project_id, fiscal_year=old.fiscal_year + 1, department_id=old.department_id)
+        session.add(new)
+        session.flush()
+        return old.id
+
+
+def _press_update(app: SlackApp, user: str, record_id: int) -> dict[str, Any]:
+    app.slack.reset()
+    app.action(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "team": {"id": "T0TEST"},
+            "api_app_id": "A0TEST",
+            "trigger_id": f"t-{time.time()}",
+            "container": {"type": "message"},
+            "channel": {"id": "D0USER"},
+            "actions": [
+                {"type": "button", "action_id": "kensho_update_project", "value": str(record_id), "action_ts": "1"}
+            ],
+        }
+    )
+    [opened] = app.slack.wait_for("views.open")
+    return opened.args["view"]
+
+
+def test_a_past_years_record_is_refused_to_its_department_from_a_button(app: SlackApp, db: Database) -> None:
+    old = _new_year_opens(db)
+    view = _press_update(app, MEMBER, old)
+    assert view["callback_id"] == "kensho_notice"
+    text = json.dumps(view, ensure_ascii=False)
+    assert "令和3年度の自己評価は受付を終了" in text and "企画担当" in text
+
+
+def test_a_form_opened_before_the_year_closed_saves_nothing(app: SlackApp, db: Database) -> None:
+    view = _open_form(app)
+    _new_year_opens(db)
+    before = _revisions(db)
+    body = _submit(app, view, **FILLED)
+    assert body["response_action"] == "push"
+    assert "受付を終了" in json.dumps(body["view"], ensure_ascii=False)
+    assert _revisions(db) == before
+    assert _record_of_year(db, "群馬健康ポイント制度", 2021).result != FILLED["result"]
+
+
+def test_administrators_may_still_edit_a_past_year(app: SlackApp, db: Database) -> None:
+    old = _new_year_opens(db)
+    view = _press_update(app, ADMIN, old)
+    assert view["callback_id"] == "kensho_selfeval"
+    assert _submit(app, view, user=ADMIN, **FILLED) == {}
+    assert _record_of_year(db, "群馬健康ポイント制度", 2021).result == FILLED["result"]
+
+
+def test_a_past_year_stays_open_while_its_committee_has_not_met(app: SlackApp, db: Database) -> None:
+    from bot import committees as K
+
+    old = _new_year_opens(db)
+    K.add(db, K.CommitteeInput("第2回委員会", "2099-06-15T17:00", "2099-07-10", "令和3年度"))
+    assert _press_update(app, MEMBER, old)["callback_id"] == "kensho_selfeval"
+
+
+def _record_of_year(db: Database, project: str, year: int) -> Record:
+    with db.session() as session:
+        return session.scalars(
+            select(Record).join(Project).where(Project.name == project, Record.fiscal_year == year)
+        ).one()
