@@ -8,10 +8,13 @@ import random
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.settings import SettingsProblem
 from handlers import actions, commands, events, selfeval
 from handlers.context import Services
 from handlers.modal import notice_view
@@ -21,6 +24,39 @@ log = logging.getLogger(__name__)
 PRUNE_CHANCE = 0.01  # prune old event ids on about one event in a hundred
 # Every module that registers listeners; tests check them against manifest.yml.
 REGISTRARS = (events.register, commands.register, actions.register, selfeval.register)
+
+
+class _NoTokenSkippedWarning(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN "will be unused" whenever it is set and a client is given; the
+    client is built from that very token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_NoTokenSkippedWarning())
+
+
+def check_slack(token: str, api_url: str | None = None) -> None:
+    """Ask Slack who the token belongs to (auth.test): SettingsProblem, in one line, if it cannot say."""
+    quiet = logging.getLogger("kensho.startup.slack")
+    quiet.propagate = False
+    quiet.addHandler(logging.NullHandler())
+    base_url = api_url or WebClient.BASE_URL
+    try:
+        WebClient(token=token, base_url=base_url, logger=quiet, timeout=15).auth_test()
+    except SlackApiError as err:
+        code = err.response.get("error") if err.response is not None else None
+        raise SettingsProblem(
+            f"環境変数 SLACK_BOT_TOKEN のトークンを Slack が受け付けませんでした（{code or err}）。"
+            "トークンが失効・再発行されていないか確認してください"
+        ) from None
+    except Exception as err:
+        reason = str(getattr(err, "reason", None) or err).strip().splitlines()
+        raise SettingsProblem(
+            f"Slack（{base_url}）に接続できませんでした（{reason[0][:120] if reason else type(err).__name__}）。"
+            "ネットワーク・プロキシと環境変数 SLACK_API_URL を確認してください"
+        ) from None
 
 
 def web_client(token: str, base_url: str | None = None) -> WebClient:
