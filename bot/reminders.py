@@ -58,6 +58,26 @@ class Reminder:
         }
 
 
+def slot_label(slot: str) -> str:
+    """A claim key in words (d7 → 7日前のお知らせ), as `kensho remind --dry-run` shows it."""
+    if slot.startswith("unstaffed:"):
+        return f"担当者未登録の課についての管理者へのお知らせ（{_when(slot.removeprefix('unstaffed:'))}）"
+    if slot == "summary":
+        return "提出期限後の未提出のまとめ（管理者へ）"
+    if slot == OVERDUE:
+        return "提出期限を過ぎたことのお知らせ"
+    return f"{_when(slot)}のお知らせ"
+
+
+def _when(slot: str) -> str:
+    if slot == OVERDUE:
+        return "提出期限後"
+    days = slot.removeprefix("d")
+    if not days.isdigit():
+        return slot
+    return "締切当日" if int(days) == 0 else f"{int(days)}日前"
+
+
 class Undeliverable(Exception):
     """Slack refuses this recipient for good (cannot DM, user not found …)."""
 

@@ -352,3 +352,18 @@ def test_reminder_times_are_in_tokyo_whatever_the_server_clock() -> None:
     utc_now = datetime(2026, 6, 8, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo
     slot = due_slot(tokyo(DEADLINE), None, utc_now)
     assert slot is not None and slot.name == "d7"
+
+
+def test_dry_run_names_each_reminder_in_words(setup: Database, db_url: str) -> None:
+    env = {**os.environ, "KENSHO_DATABASE_URL": db_url}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "remind", "--dry-run", "--at", "2026-06-08T09:30"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    kinds = sorted(line.split("\t")[2] for line in out.stdout.splitlines())
+    assert kinds == ["7日前のお知らせ", "7日前のお知らせ", "担当者未登録の課についての管理者へのお知らせ（7日前）"]
+    assert "\td7\t" not in out.stdout and "unstaffed:" not in out.stdout
