@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.overview import committee_statuses, overview, staff_pending
 from bot.people import is_admin
 from handlers.context import Services
+from handlers.help import help_message, is_help
 from handlers.home import home_view
 from handlers.respond import answer_message, politely, question_text
 
@@ -30,7 +31,11 @@ def register(app: App, services: Services) -> None:
         thread_ts = event.get("thread_ts") or event["ts"]
 
         def reply() -> None:
-            _, message = answer_message(services, question_text(event.get("text", "")), user_id=event.get("user"))
+            question = question_text(event.get("text", ""))
+            if is_help(question):
+                say(thread_ts=thread_ts, **help_message())
+                return
+            _, message = answer_message(services, question, user_id=event.get("user"))
             say(thread_ts=thread_ts, **message)
 
         politely(lambda **m: say(thread_ts=thread_ts, **m), "mention", body.get("event_id"), reply)
@@ -44,7 +49,11 @@ def register(app: App, services: Services) -> None:
         thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
 
         def reply() -> None:
-            _, message = answer_message(services, question_text(event.get("text", "")), user_id=event.get("user"))
+            question = question_text(event.get("text", ""))
+            if is_help(question):
+                say(**thread, **help_message())
+                return
+            _, message = answer_message(services, question, user_id=event.get("user"))
             say(**thread, **message)
 
         politely(lambda **m: say(**thread, **m), "direct message", body.get("event_id"), reply)

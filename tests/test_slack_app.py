@@ -295,3 +295,14 @@ def test_an_answer_stuck_in_the_database_does_not_hold_up_the_others(
     assert app.command("健康ポイントの担当課").status == 200  # acknowledged in time
     stuck.set()
     app.slack.wait_for("chat.postMessage", count=len(others) + 1, timeout=15)
+
+
+@pytest.mark.parametrize("word", ["help", "使い方", "ヘルプ", "Help", "使い方？"])
+def test_help_words_in_a_mention_or_a_dm_give_the_help_text(app: SlackApp, word: str) -> None:
+    app.event(mention(word, ts="1700000000.000900"))
+    app.event(dm(word))
+    calls = app.slack.wait_for("chat.postMessage", count=2)
+    for call in calls:
+        assert "kensho の使い方" in call.args["text"]
+        assert "見つかりませんでした" not in call.args["text"]
+    assert {c.args.get("thread_ts") for c in calls} == {"1700000000.000900", None}
