@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import committees
-from bot.people import add_member, is_admin, member_lines, remove_member
+from bot.people import add_member, is_admin, member_groups, parse_user, remove_member
 from bot.selfeval import latest_record_id
 from handlers.blocks import escape
 from handlers.context import Services
@@ -17,6 +17,7 @@ from handlers.help import HELP, is_help
 from handlers.respond import answer_message, politely
 from handlers.selfeval import open_for_user
 from store.committees import CommitteeError
+from store.db import Database
 
 COMMAND = "/kensho"
 UPDATE_WORDS = {"更新", "自己評価", "入力", "update"}
@@ -33,6 +34,17 @@ ADMIN_ONLY = "この操作は管理者（企画担当）のみ行えます。"
 
 def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
+
+
+def member_list(db: Database) -> str:
+    """Departments escaped (a name can never ping or link), people as Slack mentions of valid ids."""
+    groups, admins = member_groups(db)
+
+    def people(ids: list[str]) -> str:
+        return "、".join(f"<@{u}>" if parse_user(u) == u else escape(u) for u in ids) or "（未登録）"
+
+    lines = [f"{escape(department)}：{people(users)}" for department, users in groups]
+    return "\n".join(["*メンバー一覧*", *lines, f"管理者：{people(admins)}"])
 
 
 def register(app: App, services: Services) -> None:
@@ -80,14 +92,7 @@ def register(app: App, services: Services) -> None:
             reply(respond, ADMIN_ONLY)
             return
         if head in MEMBER_LIST:
-            reply(
-                respond,
-                "*メンバー一覧*\n"
-                + "\n".join(
-                    escape(line).replace("&lt;@", "<@").replace("&gt;", ">") for line in member_lines(services.db)
-                ),
-                escaped=True,
-            )
+            reply(respond, member_list(services.db), escaped=True)
             return
         who, _, department = rest.partition(" ")
         if not who or not department.strip():

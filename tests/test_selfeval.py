@@ -381,3 +381,17 @@ def _record_of_year(db: Database, project: str, year: int) -> Record:
         return session.scalars(
             select(Record).join(Project).where(Project.name == project, Record.fiscal_year == year)
         ).one()
+
+
+def test_the_member_list_never_turns_a_department_name_into_a_mention(app: SlackApp, db: Database) -> None:
+    with db.session() as session:
+        department = session.get(Department, _department_id(db, "環境政策課"))
+        assert department is not None
+        department.name = "<@U0EVIL> <!channel> 環境政策課"
+        people.add_member(session, "U0NEW", department.id, "test")
+    app.command("メンバー一覧", user_id=ADMIN)
+    [listing] = app.slack.wait_for("response_url")
+    text = listing.args["text"]
+    assert "&lt;@U0EVIL&gt; &lt;!channel&gt; 環境政策課：<@U0NEW>" in text
+    assert "<@U0EVIL>" not in text and "<!channel>" not in text
+    assert "管理者：<@U0ADMIN>" in text
