@@ -19,7 +19,7 @@ from bot.selfeval import (
     refusal_text,
     submit,
 )
-from handlers.blocks import UPDATE_ACTION, escape
+from handlers.blocks import UPDATE_ACTION, escape, plain
 from handlers.context import Services
 from handlers.modal import (
     FORM_CALLBACK,
@@ -114,12 +114,7 @@ def register(app: App, services: Services) -> None:
         query = (body.get("value") or "").strip()
         choices = choices_for(services.db, body["user"]["id"])
         matching = [c for c in choices if query in c[1]] if query else choices
-        ack(
-            options=[
-                {"text": {"type": "plain_text", "text": name[:75]}, "value": str(rid)}
-                for rid, name, _ in matching[:100]
-            ]
-        )
+        ack(options=[{"text": plain(name, 75), "value": str(rid)} for rid, name, _ in matching[:100]])
 
     @app.view(PICK_CALLBACK)
     def on_pick(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -306,3 +306,16 @@ def test_help_words_in_a_mention_or_a_dm_give_the_help_text(app: SlackApp, word:
         assert "kensho の使い方" in call.args["text"]
         assert "見つかりませんでした" not in call.args["text"]
     assert {c.args.get("thread_ts") for c in calls} == {"1700000000.000900", None}
+
+
+INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff"
+
+
+def test_bidi_and_zero_width_controls_never_reach_slack(app: SlackApp) -> None:
+    app.event(mention("\u202eあいうえお\u200b\u2066事業\u2069の寄附額は？"))
+    app.command("\u202eかきくけこ\u200d事業の担当課")
+    sent = [*app.slack.wait_for("chat.postMessage"), *app.slack.wait_for("response_url")]
+    for call in sent:
+        payload = json.dumps(call.args, ensure_ascii=False)
+        assert not set(payload) & set(INVISIBLE), payload
+    assert "あいうえお事業" in json.dumps(sent[0].args, ensure_ascii=False)  # the name echoed, made visible
