@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.answer import Answer
 from bot.ask import Asker
 from bot.lexicon import HISTORY_WORDS
@@ -16,12 +18,12 @@ def asks_history(question: str) -> bool:
     return any(w in text for w in _WORDS)
 
 
-def history_answer(asker: Asker, question: str) -> Answer:
-    """The project's history; ambiguous or not_found answers pass through unchanged."""
+def history_answer(asker: Asker, question: str, names: Callable[[str], str] = str) -> Answer:
+    """The project's history, people by ``names``; ambiguous or not_found answers pass through unchanged."""
     found = asker.ask(question)
     if found.status != "answered" or len(found.project_ids) != 1:
         return found
-    name, lines = history(asker.db, found.project_ids[0])
+    name, lines = history(asker.db, found.project_ids[0], names=names)
     body = f"{name}の更新履歴（新しい順）\n" + ("\n".join(f"・{line}" for line in lines) or "更新履歴はありません。")
     return Answer(
         question,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -147,6 +148,7 @@ def submit(
     raw: dict[str, object],
     final: bool,
     source: str = "modal",
+    names: Callable[[str], str] = str,
 ) -> Outcome:
     """Validate and save. Never raises for user mistakes: the Outcome says what to tell the user."""
     data, errors = validate_self_evaluation(raw, submit=final)
@@ -168,7 +170,7 @@ def submit(
     except UnknownRecord:
         return Outcome(refusal="対象の事業が見つかりませんでした。もう一度フォームを開き直してください。")
     except StaleRecord as stale:
-        return Outcome(refusal=stale_message(stale.revisions))
+        return Outcome(refusal=stale_message(stale.revisions, user_id, names))
     except ValueError:
         return Outcome(errors={"policy": "今後の方針の選択肢にありません。選び直してください。"})
     return Outcome(saved=saved)
@@ -204,21 +206,29 @@ def change_lines(revisions: list[Change], limit: int = 60) -> list[str]:
     ]
 
 
-def stale_message(revisions: list[Change]) -> str:
-    lines = [
-        f"・{local_time(r.created_at)} {r.actor}さん：{FIELD_LABELS.get(r.field, r.field)}"
-        for r in revisions
-        if r.field != "submission_status"
-    ]
+def stale_message(revisions: list[Change], user_id: str = "", names: Callable[[str], str] = str) -> str:
+    """Why a save was refused as stale: who saved in between (or that it was the user's own earlier save)."""
+    changes = [r for r in revisions if r.field != "submission_status"]
+
+    def who(actor: str) -> str:
+        return "あなた" if actor == user_id else f"{names(actor)}さん"
+
+    lines = [f"・{local_time(r.created_at)} {who(r.actor)}：{FIELD_LABELS.get(r.field, r.field)}" for r in changes]
     detail = "\n".join(lines[:10]) or "・（変更内容を取得できませんでした）"
-    return (
-        "フォームを開いた後に、ほかの方がこの事業を更新しました。上書きを防ぐため、今回の内容は保存していません。\n"
-        f"{detail}\nお手数ですが、フォームを開き直して最新の内容を確認してから、もう一度入力してください。"
-    )
+    others = list(dict.fromkeys(r.actor for r in revisions if r.actor != user_id))
+    if revisions and not others:
+        head = (
+            "フォームを開いた後に、あなたご自身がこの事業を保存しています（別のフォームや画面からの保存です）。"
+            "上書きを防ぐため、今回の内容は保存していません。"
+        )
+    else:
+        by = "、".join(f"{names(a)}さん" for a in others[:3]) or "ほかの方"
+        head = f"フォームを開いた後に、{by}がこの事業を更新しました。上書きを防ぐため、今回の内容は保存していません。"
+    return f"{head}\n{detail}\nお手数ですが、フォームを開き直して最新の内容を確認してから、もう一度入力してください。"
 
 
-def history(db: Database, project_id: int, limit: int = 30) -> tuple[str, list[str]]:
-    """(project name, lines) of the project's revisions, newest first."""
+def history(db: Database, project_id: int, limit: int = 30, names: Callable[[str], str] = str) -> tuple[str, list[str]]:
+    """(project name, lines) of the project's revisions, newest first; people shown by ``names``."""
     with db.session() as session:
         name = session.scalar(select(Project.name).where(Project.id == project_id)) or ""
         rows = session.execute(
@@ -244,7 +254,7 @@ def history(db: Database, project_id: int, limit: int = 30) -> tuple[str, list[s
                 change = f"{_short(revision.old_value, 40)} → {_short(revision.new_value, 40)}"
             lines.append(
                 f"{local_time(revision.created_at)} {values.fiscal_year_label(year)} {what}：{change}"
-                f"（{revision.actor}、{SOURCE_LABELS.get(revision.source, revision.source)}）"
+                f"（{names(revision.actor)}、{SOURCE_LABELS.get(revision.source, revision.source)}）"
             )
         return name, lines
 

@@ -18,6 +18,7 @@ from bot.settings import SettingsProblem
 from handlers import actions, commands, events, selfeval
 from handlers.context import Services
 from handlers.modal import notice_view
+from handlers.names import DisplayNames
 from store.events import claim_event, prune_events
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,10 @@ def build_app(
     api_url: str | None = None,
     socket_mode: bool = False,
 ) -> App:
+    client = web_client(token, api_url)
+    services.names = DisplayNames(client)
     app = App(
-        client=web_client(token, api_url),
+        client=client,
         signing_secret=signing_secret or "",
         request_verification_enabled=not socket_mode,
         process_before_response=False,

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from bot.ask import Asker
 from store.db import Database
+
+
+def _as_is(user_id: str) -> str:
+    return user_id
 
 
 @dataclass
 class Services:
     db: Database
     asker: Asker
+    # A Slack user id -> the name people know (handlers.names.DisplayNames, set by build_app).
+    names: Callable[[str], str] = field(default=_as_is)

@@ -84,7 +84,8 @@ def _notify(services: Services, client: WebClient, user_id: str, form_project: s
     with services.db.session() as session:
         channel = notification_channel(session, saved.department_id)
     if channel and saved.revisions:
-        post = f"<@{user_id}> さんが *{escape(form_project)}* の自己評価を{status}として保存しました。\n{detail}"
+        who = escape(services.names(user_id))
+        post = f"{who} さんが *{escape(form_project)}* の自己評価を{status}として保存しました。\n{detail}"
         try:
             client.chat_postMessage(channel=channel, text=post)
         except Exception:
@@ -155,6 +156,7 @@ def register(app: App, services: Services) -> None:
             opened_at=opened_at,
             raw=raw,
             final=final,
+            names=services.names,
         )
         if outcome.errors:
             ack(response_action="errors", errors=error_blocks_for(outcome.errors))

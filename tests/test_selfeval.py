@@ -198,6 +198,7 @@ def test_non_member_cannot_open_the_form(app: SlackApp) -> None:
 def test_valid_submission_is_stored_answered_notified_and_in_history(app: SlackApp, db: Database) -> None:
     view = _open_form(app)
     app.slack.reset()
+    app.slack.users[MEMBER] = {"profile": {"display_name": "健康 花子", "real_name": "Hanako"}}
     assert _submit(app, view, **FILLED) == {}
     record = _record(db, "群馬健康ポイント制度")
     assert record.submission_status == SubmissionStatus.SUBMITTED
@@ -207,9 +208,11 @@ def test_valid_submission_is_stored_answered_notified_and_in_history(app: SlackA
     dm, channel_post = app.slack.wait_for("chat.postMessage", count=2)
     assert dm.args["channel"] == MEMBER and "提出済" in dm.args["text"] and "320.5" in dm.args["text"]
     assert channel_post.args["channel"] == "C0ADMIN"
+    assert channel_post.args["text"].startswith("健康 花子 さんが") and MEMBER not in channel_post.args["text"]
     app.command("健康ポイントの更新履歴", user_id=MEMBER)
     [history] = app.slack.wait_for("response_url")
-    assert "事業内容（実施結果）" in history.args["text"] and MEMBER in history.args["text"]
+    text = history.args["text"]
+    assert "事業内容（実施結果）" in text and "（健康 花子、Slackフォーム）" in text and MEMBER not in text
 
 
 def test_validation_errors_come_back_next_to_the_fields_and_nothing_changes(app: SlackApp, db: Database) -> None:
@@ -255,13 +258,25 @@ def test_forged_submissions_are_refused_and_change_nothing(app: SlackApp, db: Da
 
 def test_a_submission_after_someone_else_saved_is_refused_with_who_and_what(app: SlackApp, db: Database) -> None:
     view = _open_form(app)
+    app.slack.users[ADMIN] = {"profile": {"display_name": "企画 太郎"}}
     assert _submit(app, view, user=ADMIN, **FILLED) == {}
     saved = _record(db, "群馬健康ポイント制度")
     body = _submit(app, view, **{**FILLED, "result": "別の内容"})
     assert body["response_action"] == "push"
     text = json.dumps(body["view"], ensure_ascii=False)
-    assert "ほかの方" in text and ADMIN in text and "事業内容（実施結果）" in text
+    assert "企画 太郎さんがこの事業を更新しました" in text and "事業内容（実施結果）" in text
+    assert ADMIN not in text
     assert _record(db, "群馬健康ポイント制度").result == saved.result
+
+
+def test_a_stale_form_after_your_own_earlier_save_says_it_was_yours(app: SlackApp, db: Database) -> None:
+    view = _open_form(app)
+    assert _submit(app, view, **FILLED) == {}  # saved from another form, e.g. on another device
+    body = _submit(app, view, **{**FILLED, "result": "別の内容"})
+    assert body["response_action"] == "push"
+    text = json.dumps(body["view"], ensure_ascii=False)
+    assert "あなたご自身がこの事業を保存しています" in text and "ほかの方" not in text
+    assert "あなた：事業内容（実施結果）" in text
 
 
 def test_double_click_on_submit_stores_one_revision(app: SlackApp, db: Database) -> None:

@@ -137,7 +137,7 @@ def test_slash_command_answers_ephemerally_with_a_share_button(app: SlackApp) ->
     [posted] = app.slack.wait_for("chat.postMessage")
     assert posted.args["channel"] == "C0CHAN"
     assert "1件" in posted.args["text"]
-    assert "<@U0USER> さんが共有しました" in _all_text(posted.args["blocks"])
+    assert "u0user さんが共有しました" in _all_text(posted.args["blocks"])  # the display name (users.info)
 
 
 def test_slash_command_help(app: SlackApp) -> None:
