@@ -1,8 +1,9 @@
 """Serving Slack: HTTP mode on waitress (POST /slack/events, GET /healthz), and Socket Mode.
 
 waitress reads requests asynchronously, so a connection that sends nothing costs a descriptor, not
-a thread, and is closed after ``Limits.channel_timeout``; requests are handled by a bounded pool of
-threads; at most ``connection_limit`` connections are open at once.
+a thread, and is closed after ``Limits.channel_timeout``; one trickling its request is closed after
+``Limits.request_timeout``; requests are handled by a bounded pool of threads; at most
+``connection_limit`` connections are open at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import resource
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from slack_bolt import App
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
@@ -40,6 +43,7 @@ class Limits:
 
     threads: int = 8  # requests handled at once (Bolt acknowledges; listeners run on Bolt's own pool)
     channel_timeout: float = 15.0  # seconds a connection may stay silent, before or between requests
+    request_timeout: float = 30.0  # seconds a request may take to arrive whole (headers trickled slowly)
     cleanup_interval: float = 1.0  # how often idle connections are looked for
     connection_limit: int = 2000  # open connections; beyond it new ones wait in the listen backlog
     backlog: int = 1024
@@ -68,12 +72,34 @@ def effective_connection_limit(limits: Limits) -> int:
     return max(16, min(limits.connection_limit, available - RESERVED_DESCRIPTORS))
 
 
+class _Channel(HTTPChannel):
+    """waitress's connection, which remembers when the request it is reading began to arrive."""
+
+    started = 0.0
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None and data:
+            self.started = time.time()
+        return bool(super().received(data))
+
+
 class _SheddingServer(TcpWSGIServer):
-    """waitress's TCP server, which at its connection limit first closes the longest-idle connections.
+    """waitress's TCP server, which at its connection limit first closes the longest-idle connections,
+    and closes connections whose request has not arrived whole within ``request_timeout``.
 
     waitress alone stops accepting at the limit, so a new request (a health check, Slack's next
-    event) would wait in the listen backlog until idle connections time out one by one.
+    event) would wait in the listen backlog until idle connections time out one by one; and its idle
+    timeout never ends a client that sends a header byte every few seconds.
     """
+
+    channel_class = _Channel
+    request_timeout = Limits.request_timeout
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)
+        for channel in self.active_channels.values():
+            if channel.request is not None and not channel.requests and now - channel.started > self.request_timeout:
+                channel.will_close = True
 
     def readable(self) -> bool:
         if self.accepting and len(self._map) >= self.adj.connection_limit:
@@ -117,6 +143,7 @@ class SlackHTTPServer:
             bind_socket=False,
             sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
         )
+        self._server.request_timeout = limits.request_timeout
         self.server_address: tuple[str, int] = sock.getsockname()[:2]
 
     def serve_forever(self) -> None:

@@ -117,3 +117,24 @@ def test_at_the_connection_limit_the_longest_idle_connections_make_room_for_new_
         finally:
             for sock in idle:
                 sock.close()
+
+
+def test_a_request_trickled_byte_by_byte_is_closed_after_the_request_timeout(sqlite_db: Database) -> None:
+    with running_app(sqlite_db, Limits(channel_timeout=5, request_timeout=1, cleanup_interval=0.2)) as app:
+        host, port = app.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as slow:
+            slow.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
+            started = time.monotonic()
+            closed = False
+            while time.monotonic() - started < 4 and not closed:  # a header line every 0.2 s keeps it busy
+                try:
+                    slow.sendall(b"X-Slow: 1\r\n")
+                    slow.settimeout(0.2)
+                    closed = slow.recv(1) == b""
+                except TimeoutError:
+                    pass
+                except OSError:
+                    closed = True
+            assert closed, "the slow request was never cut off"
+            assert 0.8 < time.monotonic() - started < 3
+            assert app.get("/healthz").status == 200
