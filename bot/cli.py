@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def usage(parser: argparse.ArgumentParser) -> str:
     """What ``kensho`` alone prints: the commands, in Japanese."""
-    commands = next(a for a in parser._subparsers._group_actions if isinstance(a, argparse._SubParsersAction))  # type: ignore[union-attr]
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     lines = [f"  {c.dest:<10} {c.help}" for c in commands._choices_actions]
     return "\n".join(
         [

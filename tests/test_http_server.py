@@ -82,7 +82,7 @@ def test_idle_connections_are_closed_after_the_idle_timeout_and_health_answers_m
     try:
         started = time.monotonic()
         assert json.loads(app.get("/healthz").body) == {"status": "ok", "database": True}
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 1  # answered before the idle connections time out
         for sock in idle:  # the server closes each: recv returns end of file
             assert sock.recv(1) == b""
         waited = time.monotonic() - started
