@@ -181,7 +181,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     url = load_settings().database_url
     _database().dispose()  # migrate and load once, before any worker starts
-    check_slack(token, api_url)  # a wrong token or an unreachable Slack: one line, before any worker
+    check_slack(token, api_url, app_token)  # a wrong token or an unreachable Slack: one line, before any worker
 
     def build():  # type: ignore[no-untyped-def]
         from store.db import open_database

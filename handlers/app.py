@@ -38,18 +38,25 @@ class _NoTokenSkippedWarning(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_NoTokenSkippedWarning())
 
 
-def check_slack(token: str, api_url: str | None = None) -> None:
-    """Ask Slack who the token belongs to (auth.test): SettingsProblem, in one line, if it cannot say."""
+def check_slack(token: str, api_url: str | None = None, app_token: str | None = None) -> None:
+    """Ask Slack who the token belongs to (auth.test) and, for Socket Mode, whether the app-level token
+    may connect (apps.connections.open): SettingsProblem, in one line, if not."""
     quiet = logging.getLogger("kensho.startup.slack")
     quiet.propagate = False
     quiet.addHandler(logging.NullHandler())
     base_url = api_url or WebClient.BASE_URL
+    variable = "SLACK_BOT_TOKEN"
     try:
         WebClient(token=token, base_url=base_url, logger=quiet, timeout=15).auth_test()
+        if app_token:
+            variable = "SLACK_APP_TOKEN"
+            WebClient(token=app_token, base_url=base_url, logger=quiet, timeout=15).apps_connections_open(
+                app_token=app_token
+            )
     except SlackApiError as err:
         code = err.response.get("error") if err.response is not None else None
         raise SettingsProblem(
-            f"環境変数 SLACK_BOT_TOKEN のトークンを Slack が受け付けませんでした（{code or err}）。"
+            f"環境変数 {variable} のトークンを Slack が受け付けませんでした（{code or err}）。"
             "トークンが失効・再発行されていないか確認してください"
         ) from None
     except Exception as err:

@@ -151,3 +151,19 @@ def test_no_warning_that_the_token_will_be_unused(
     with FakeSlack() as slack:
         build_app(Services(sqlite_db, Asker(sqlite_db)), token=TOKEN, signing_secret=SECRET, api_url=slack.url)
     assert not [r for r in caplog.records if "unused" in r.getMessage()]
+
+
+def test_a_refused_app_level_token_is_one_line_naming_it(sqlite_url: str) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KENSHO_"))}
+    with FakeSlack() as slack:  # no Socket Mode endpoint: apps.connections.open is refused
+        env = {**base, "KENSHO_DATABASE_URL": sqlite_url, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": slack.url}
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "serve"],
+            env={**env, "SLACK_APP_TOKEN": "xapp-1-A0-revoked"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SLACK_APP_TOKEN" in lines[0] and "Traceback" not in result.stderr, result.stderr
