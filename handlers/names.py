@@ -10,17 +10,21 @@ from slack_sdk import WebClient
 
 log = logging.getLogger(__name__)
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+LOOKUP_TIMEOUT = 2  # seconds
 
 
 class DisplayNames:
     """``names(user_id)`` → the name Slack shows for that person; anything not a user id unchanged.
 
-    A lookup that fails (no users:read scope, Slack down) falls back to the id and is tried again
-    next time; a name found is kept until the process ends.
+    A lookup that fails (no users:read scope, Slack slow or down) falls back to the id and is tried
+    again next time; a name found is kept until the process ends. Lookups may run before a form is
+    acknowledged (the stale-save notice), so they get their own client: a short timeout, no waiting
+    out a 429.
     """
 
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
+    def __init__(self, client: WebClient, timeout: int = LOOKUP_TIMEOUT) -> None:
+        self.client = WebClient(token=client.token, base_url=client.base_url, timeout=timeout)
+        self.client.retry_handlers = []
         self._known: dict[str, str] = {}
         self._lock = threading.Lock()
 
