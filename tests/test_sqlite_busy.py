@@ -17,7 +17,7 @@ from store.db import Database
 def writing(sqlite_db: Database, sqlite_url: str) -> Iterator[sqlite3.Connection]:
     """Another connection in the middle of a long write transaction, as `kensho import` holds one."""
     writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("BEGIN EXCLUSIVE")  # as when a large transaction spills to the file
     writer.execute("INSERT INTO setting(key, value) VALUES ('import in progress', '')")
     try:
         yield writer
