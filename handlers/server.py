@@ -35,6 +35,7 @@ __all__ = ["EVENTS_PATH", "HEALTH_PATH", "Limits", "SlackHTTPServer", "run_http"
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 RESERVED_DESCRIPTORS = 64  # database connections, Slack Web API calls, logs
+ACCEPT_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,17 @@ class _SheddingServer(TcpWSGIServer):
 
     channel_class = _Channel
     request_timeout = Limits.request_timeout
+
+    def handle_accept(self) -> None:
+        """Accept every waiting connection (up to ACCEPT_BATCH), not one per pass of the loop: a pass
+        looks at every open connection, so a burst of them would keep a health check waiting."""
+        for _ in range(ACCEPT_BATCH):
+            before = len(self._map)
+            if before >= self.adj.connection_limit:
+                return
+            super().handle_accept()
+            if len(self._map) == before:  # nothing left to accept
+                return
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)
