@@ -15,6 +15,7 @@ import resource
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,17 +158,27 @@ class SlackHTTPServer:
         )
         self._server.request_timeout = limits.request_timeout
         self.server_address: tuple[str, int] = sock.getsockname()[:2]
+        self._stopped = threading.Event()
+        self._stopped.set()  # not serving yet
 
     def serve_forever(self) -> None:
-        self._server.run()
+        self._stopped.clear()
+        try:
+            self._server.run()
+        finally:
+            self._stopped.set()
 
-    def shutdown(self) -> None:
-        """Stop serving (from any thread): the loop ends once every connection is closed."""
-        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop serving, from another thread, and wait until the loop has ended: the loop itself
+        closes every connection (closing them from here would race with it)."""
+        if not self._stopped.is_set():
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+            self._stopped.wait(timeout)
 
     def server_close(self) -> None:
         self._server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(self._map)
+        if self._stopped.is_set():
+            wasyncore.close_all(self._map)  # what a loop that never ran left open
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool = False, backlog: int = Limits.backlog) -> socket.socket:
