@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from bot import answer as A
 from bot import plan as P
@@ -70,7 +71,8 @@ class Asker:
         tags = [t for t in tags if not any(i in inside for i in range(t.start, t.end))]
         return understand(question, tokens, tags, names), tags
 
-    def ask(self, question: str) -> A.Answer:
+    def ask(self, question: str, names: Callable[[str], str] = str) -> A.Answer:
+        """The answer; ``names`` shows a user id as people know the person (in an update history)."""
         question = (question or "").strip()
         if not question:
             return A.Answer(question, "not_found", f"質問が空です。{HELP_HINT}", kind="help")
@@ -78,7 +80,7 @@ class Asker:
         intent, tags = self.understand(question, cat)
         plan = P.make_plan(intent, cat)
         with self.db.session() as session:
-            return self._execute(Context(session, cat, intent), plan, tags)
+            return self._execute(Context(session, cat, intent), plan, tags, names)
 
     def answer_project(self, project_id: int, question: str = "", fields: list[str] | None = None) -> A.Answer:
         """Answer for one project chosen by id (a candidate button); ``fields`` as first asked."""
@@ -92,7 +94,7 @@ class Asker:
                 return A.Answer(question, "not_found", "その事業は見つかりませんでした。", kind="lookup")
             return project_answer(ctx, entry, chosen)
 
-    def _execute(self, ctx: Context, plan: P.Plan, tags: list[Tag]) -> A.Answer:
+    def _execute(self, ctx: Context, plan: P.Plan, tags: list[Tag], names: Callable[[str], str] = str) -> A.Answer:
         cat = ctx.cat
         match plan:
             case P.NoData():
@@ -122,7 +124,7 @@ class Asker:
             case P.Years(project=index):
                 return years_answer(ctx, cat.projects[index])
             case P.History(project=index):
-                return self._history(ctx, index)
+                return self._history(ctx, index, names)
             case P.Scope():
                 return scope_answer(ctx, plan)
             case P.ByText(typed=typed):
@@ -137,9 +139,9 @@ class Asker:
                 return not_found_answer(ctx, [typed], [cat.projects[i] for i, _ in suggestions])
         raise AssertionError(plan)
 
-    def _history(self, ctx: Context, index: int) -> A.Answer:
+    def _history(self, ctx: Context, index: int, names: Callable[[str], str]) -> A.Answer:
         entry = ctx.cat.projects[index]
-        name, lines = history(self.db, entry.id)
+        name, lines = history(self.db, entry.id, names=names)
         body = f"{name}の更新履歴（新しい順）\n" + (
             "\n".join(f"・{line}" for line in lines) or "更新履歴はありません。"
         )

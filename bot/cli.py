@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot.settings import SettingsProblem, load_settings
+from bot.settings import SettingsProblem, database_problem, load_settings
 
 log = logging.getLogger("kensho")
 
@@ -17,7 +17,12 @@ log = logging.getLogger("kensho")
 def _database():  # type: ignore[no-untyped-def]
     from store.db import open_database
 
-    return open_database(load_settings().database_url)
+    url = load_settings().database_url
+    try:
+        return open_database(url)
+    except Exception as exc:  # a bad URL, a server that does not answer …: one line, never a traceback
+        log.debug("cannot open the database", exc_info=True)
+        raise database_problem(url, exc) from None
 
 
 def _questions(args: argparse.Namespace) -> Iterable[str]:
@@ -223,13 +228,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         api_url += "/"
 
     from bot.ask import Asker
-    from handlers.app import build_app
+    from handlers.app import build_app, check_slack
     from handlers.context import Services
     from handlers.reminders import ReminderScheduler
     from handlers.server import run_http, serve_socket_mode
 
     url = load_settings().database_url
     _database().dispose()  # migrate and load once, before any worker starts
+    check_slack(token, api_url, app_token)  # a wrong token or an unreachable Slack: one line, before any worker
 
     def build():  # type: ignore[no-untyped-def]
         from store.db import open_database
@@ -258,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="企業版ふるさと納税の事業評価を Slack で答え、集め、督促するボット kensho のコマンドです。",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="詳しいログを表示します")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = sub.add_parser(
         "ask",
@@ -341,9 +347,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def usage(parser: argparse.ArgumentParser) -> str:
+    """What ``kensho`` alone prints: the commands, in Japanese."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    lines = [f"  {c.dest:<10} {c.help}" for c in commands._choices_actions]
+    return "\n".join(
+        [
+            "使い方: kensho コマンド [オプション]",
+            "",
+            "コマンド:",
+            *lines,
+            "",
+            "詳しくは kensho --help、kensho コマンド --help をご覧ください。",
+        ]
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        print(usage(parser), file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

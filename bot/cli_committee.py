@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import committees as K
-from bot.reminders import plan, run
+from bot.reminders import plan, run, slot_label
 from bot.schedule import TOKYO
 from bot.settings import load_settings
 from store.committees import CommitteeError
@@ -104,7 +104,7 @@ def _remind(open_db: OpenDb, args: argparse.Namespace) -> int:
                 print(json.dumps(r.to_json(), ensure_ascii=False))
             else:
                 print(
-                    f"{r.recipient}\t{r.committee}\t{r.slot}\t{'、'.join(r.departments)}\t"
+                    f"{r.recipient}\t{r.committee}\t{slot_label(r.slot)}\t{'、'.join(r.departments)}\t"
                     f"{'、'.join(p.project for p in r.projects)}"
                 )
         if not args.json:

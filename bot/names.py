@@ -273,8 +273,20 @@ class NameFinder:
             if hit is not None:
                 self.found.hits.append(hit)
                 self.found.unknown = [u for u in self.found.unknown if u[1] <= a or u[0] >= b]
+            elif self._taken_apart(a, b):
+                # あいうえお事業: kana MeCab could only read as fillers and prefixes is an unknown word,
+                # with the nouns it is glued to.
+                end = b
+                while end < len(self.tokens) and end not in self.hard and not self._breaks(end):
+                    end += 1
+                self.found.unknown = [u for u in self.found.unknown if u[1] <= a or u[0] >= end]
+                self.found.unknown.append(self._trim(a, end))
         self.found.hits.sort(key=lambda h: h.start)
         return self.found
+
+    def _taken_apart(self, a: int, b: int) -> bool:
+        """An interjection inside a run of kana (あ|いう|え|お): no reading of real words."""
+        return any(self.tokens.tokens[i].pos == "感動詞" for i in range(a + 1, b))
 
     def _cover_run(self, a: int, b: int) -> None:
         whole = self.resolve(a, b)

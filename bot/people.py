@@ -84,14 +84,21 @@ def remove_member(db: Database, catalogue: Catalogue, user_text: str, department
     return True, f"<@{user}> さんを {resolved.name} のメンバーから外しました。"
 
 
-def member_lines(db: Database) -> list[str]:
+def member_groups(db: Database) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """([(department name, user ids)], administrator ids)."""
     with db.session() as session:
         rows = people.members(session)
         admins = people.admins(session)
     by_department: dict[str, list[str]] = {}
     for department, user in rows:
-        by_department.setdefault(department, []).append(f"<@{user}>")
-    lines = [f"{d}：{'、'.join(users)}" for d, users in by_department.items()]
+        by_department.setdefault(department, []).append(user)
+    return list(by_department.items()), admins
+
+
+def member_lines(db: Database) -> list[str]:
+    """The member list as plain lines (the command line's `kensho members list`)."""
+    groups, admins = member_groups(db)
+    lines = [f"{d}：{'、'.join(f'<@{u}>' for u in users)}" for d, users in groups]
     lines.append("管理者：" + ("、".join(f"<@{a}>" for a in admins) if admins else "（未登録）"))
     return lines
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,11 +14,20 @@ from bot.answer import kpi_value
 from store import values
 from store.db import Database
 from store.models import KpiStatus, PolicyOption, Project, Record, Revision, SubmissionStatus
-from store.people import may_update, updatable_projects, updatable_record
+from store.people import updatable_projects, updatable_record
 from store.readmodel import load_views, view_select
 from store.records import FIELD_LABELS
 from store.schemas import validate_self_evaluation
-from store.selfeval import Change, NotAllowed, SaveResult, StaleRecord, UnknownRecord, save_self_evaluation
+from store.selfeval import (
+    Change,
+    NotAllowed,
+    PastYear,
+    SaveResult,
+    StaleRecord,
+    UnknownRecord,
+    refuse,
+    save_self_evaluation,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 STATUS_LABELS = {
@@ -91,8 +101,7 @@ def latest_record_id(db: Database, project_id: int) -> int | None:
 def form_for(db: Database, user_id: str, record_id: int) -> FormData:
     """The form prefilled with the record's current values. Raises NotAllowed or UnknownRecord."""
     with db.session() as session:
-        if not may_update(session, user_id, record_id):
-            raise NotAllowed(user_id)
+        refuse(session, user_id, record_id)
         views = load_views(session, view_select().where(Record.id == record_id))
         if not views:
             raise UnknownRecord(record_id)
@@ -139,6 +148,7 @@ def submit(
     raw: dict[str, object],
     final: bool,
     source: str = "modal",
+    names: Callable[[str], str] = str,
 ) -> Outcome:
     """Validate and save. Never raises for user mistakes: the Outcome says what to tell the user."""
     data, errors = validate_self_evaluation(raw, submit=final)
@@ -155,17 +165,28 @@ def submit(
             submit=final,
             source=source,
         )
-    except NotAllowed:
-        return Outcome(
-            refusal="この事業の自己評価を更新する権限がありません。担当課のメンバーか企画担当（管理者）にご相談ください。"
-        )
+    except NotAllowed as refused:
+        return Outcome(refusal=refusal_text(refused))
     except UnknownRecord:
         return Outcome(refusal="対象の事業が見つかりませんでした。もう一度フォームを開き直してください。")
     except StaleRecord as stale:
-        return Outcome(refusal=stale_message(stale.revisions))
+        return Outcome(refusal=stale_message(stale.revisions, user_id, names))
     except ValueError:
         return Outcome(errors={"policy": "今後の方針の選択肢にありません。選び直してください。"})
     return Outcome(saved=saved)
+
+
+NOT_ALLOWED = "この事業の自己評価を更新する権限がありません。担当課のメンバーか企画担当（管理者）にご相談ください。"
+
+
+def refusal_text(refused: NotAllowed) -> str:
+    """Why the user may not update the record, in the office's words."""
+    if isinstance(refused, PastYear):
+        return (
+            f"{values.fiscal_year_label(refused.year)}の自己評価は受付を終了しているため、担当課からは更新できません"
+            "（内容は保存していません）。修正が必要な場合は企画担当（管理者）にご連絡ください。"
+        )
+    return NOT_ALLOWED
 
 
 def local_time(moment: datetime) -> str:
@@ -185,21 +206,29 @@ def change_lines(revisions: list[Change], limit: int = 60) -> list[str]:
     ]
 
 
-def stale_message(revisions: list[Change]) -> str:
-    lines = [
-        f"・{local_time(r.created_at)} {r.actor}さん：{FIELD_LABELS.get(r.field, r.field)}"
-        for r in revisions
-        if r.field != "submission_status"
-    ]
+def stale_message(revisions: list[Change], user_id: str = "", names: Callable[[str], str] = str) -> str:
+    """Why a save was refused as stale: who saved in between (or that it was the user's own earlier save)."""
+    changes = [r for r in revisions if r.field != "submission_status"]
+
+    def who(actor: str) -> str:
+        return "あなた" if actor == user_id else f"{names(actor)}さん"
+
+    lines = [f"・{local_time(r.created_at)} {who(r.actor)}：{FIELD_LABELS.get(r.field, r.field)}" for r in changes]
     detail = "\n".join(lines[:10]) or "・（変更内容を取得できませんでした）"
-    return (
-        "フォームを開いた後に、ほかの方がこの事業を更新しました。上書きを防ぐため、今回の内容は保存していません。\n"
-        f"{detail}\nお手数ですが、フォームを開き直して最新の内容を確認してから、もう一度入力してください。"
-    )
+    others = list(dict.fromkeys(r.actor for r in revisions if r.actor != user_id))
+    if revisions and not others:
+        head = (
+            "フォームを開いた後に、あなたご自身がこの事業を保存しています（別のフォームや画面からの保存です）。"
+            "上書きを防ぐため、今回の内容は保存していません。"
+        )
+    else:
+        by = "、".join(f"{names(a)}さん" for a in others[:3]) or "ほかの方"
+        head = f"フォームを開いた後に、{by}がこの事業を更新しました。上書きを防ぐため、今回の内容は保存していません。"
+    return f"{head}\n{detail}\nお手数ですが、フォームを開き直して最新の内容を確認してから、もう一度入力してください。"
 
 
-def history(db: Database, project_id: int, limit: int = 30) -> tuple[str, list[str]]:
-    """(project name, lines) of the project's revisions, newest first."""
+def history(db: Database, project_id: int, limit: int = 30, names: Callable[[str], str] = str) -> tuple[str, list[str]]:
+    """(project name, lines) of the project's revisions, newest first; people shown by ``names``."""
     with db.session() as session:
         name = session.scalar(select(Project.name).where(Project.id == project_id)) or ""
         rows = session.execute(
@@ -225,7 +254,7 @@ def history(db: Database, project_id: int, limit: int = 30) -> tuple[str, list[s
                 change = f"{_short(revision.old_value, 40)} → {_short(revision.new_value, 40)}"
             lines.append(
                 f"{local_time(revision.created_at)} {values.fiscal_year_label(year)} {what}：{change}"
-                f"（{revision.actor}、{SOURCE_LABELS.get(revision.source, revision.source)}）"
+                f"（{names(revision.actor)}、{SOURCE_LABELS.get(revision.source, revision.source)}）"
             )
         return name, lines
 

@@ -41,9 +41,32 @@ class Settings(BaseSettings):
             return numbers
         return value
 
+    @field_validator("reminder_time", mode="before")
+    @classmethod
+    def _time(cls, value: object) -> object:
+        if isinstance(value, str):  # "09:30"
+            hours, _, minutes = value.strip().partition(":")
+            if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+                raise ValueError("「09:30」のように 00:00〜23:59 の時刻（日本時間）で指定してください")
+            return time(int(hours), int(minutes))
+        return value
+
 
 class SettingsProblem(Exception):
     """A malformed environment variable; the message names it, in one line."""
+
+
+def database_problem(url: str, error: Exception) -> SettingsProblem:
+    """A database that cannot be opened, in one line naming the variable (never the password)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        shown = "（URL として読めません）"
+    cause = str(getattr(error, "orig", None) or error).strip().splitlines()
+    detail = cause[0][:200] if cause else type(error).__name__
+    return SettingsProblem(f"環境変数 KENSHO_DATABASE_URL のデータベース（{shown}）を開けませんでした（{detail}）")
 
 
 def load_settings() -> Settings:

@@ -108,6 +108,8 @@ def char_filter(question: str) -> tuple[str, list[int]]:
     """NFKC (combining marks with their base: ｶﾞ → ガ) and katakana look-alikes, with the offset in
     ``question`` of every character of the result; the addressee becomes spaces."""
     question = _ADDRESSEE.sub(lambda m: " " * len(m.group()), question[:MAX_QUESTION])
+    # Format controls (bidi marks, zero-width spaces) are invisible and mean nothing: they go.
+    question = "".join(" " if unicodedata.category(c) == "Cf" else c for c in question)
     out: list[str] = []
     origin: list[int] = []
     i = 0

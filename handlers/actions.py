@@ -78,7 +78,7 @@ def register(app: App, services: Services) -> None:
             _, message = answer_message(services, question)
             note = {
                 "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"<@{escape(user)}> さんが共有しました"}],
+                "elements": [{"type": "mrkdwn", "text": f"{escape(services.names(user))} さんが共有しました"}],
             }
             client.chat_postMessage(channel=channel, text=message["text"], blocks=[*message["blocks"], note])
             respond(delete_original=True)

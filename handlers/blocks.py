@@ -21,12 +21,30 @@ UPDATE_ACTION = "kensho_update_project"
 CHART_ACTION = "kensho_show_chart"
 
 
+# Invisible controls that can make stored or typed text display as something else (bidi overrides
+# reverse a name; zero-width characters hide inside one). Every text kensho sends to Slack is built
+# here, by escape(), plain() or clean(), and loses them.
+INVISIBLE = (
+    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # bidi isolates
+    "\u200e\u200f\u061c"  # bidi marks
+    "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters
+)
+_STRIP = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def clean(text: str) -> str:
+    """``text`` without bidi and zero-width controls (plain text fields, initial values of inputs)."""
+    return text.translate(_STRIP)
+
+
 def escape(text: str) -> str:
     """Escape Slack mrkdwn control characters so stored or typed text can never ping or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:
+    text = clean(text)
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return {"type": "plain_text", "text": text, "emoji": False}
 
@@ -63,7 +81,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
         "type": "button",
         "text": plain(text, BUTTON_TEXT),
         "action_id": action_id,
-        "value": value[:2000],
+        "value": clean(value)[:2000],
     }
     if style:
         button["style"] = style

@@ -9,35 +9,18 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import committees
-from bot.people import add_member, is_admin, member_lines, remove_member
+from bot.people import add_member, is_admin, member_groups, parse_user, remove_member
 from bot.selfeval import latest_record_id
 from handlers.blocks import escape
 from handlers.charts import chart_request
 from handlers.context import Services
+from handlers.help import HELP, is_help
 from handlers.respond import answer_message, politely
 from handlers.selfeval import open_for_user
 from store.committees import CommitteeError
+from store.db import Database
 
 COMMAND = "/kensho"
-HELP = (
-    "*kensho の使い方*\n"
-    "• `/kensho 質問` … 自分だけに見える形で回答します（「チャンネルに共有」で共有できます）\n"
-    "• `/kensho 更新` … 担当事業の自己評価フォームを開きます（`/kensho 更新 事業名` で事業を指定）\n"
-    "• `/kensho 健康ポイントの更新履歴` … 事業の更新履歴を表示します\n"
-    "• `/kensho help` … この説明を表示します\n"
-    "• `@kensho 寄附額をグラフで` … グラフ（画像）をスレッドに投稿します"
-    "（「事業費と寄附額を比べるグラフ」「寄附額の推移」も可）\n"
-    "• チャンネルで `@kensho 質問` とメンションすると、スレッドで回答します。DMでも質問できます。\n"
-    "*管理者向け*\n"
-    "• `/kensho メンバー追加 @ユーザー 担当課名` ／ `/kensho メンバー削除 @ユーザー 担当課名`\n"
-    "• `/kensho メンバー一覧`\n"
-    "• `/kensho 委員会 一覧` ／ `/kensho 委員会 削除 名前`\n"
-    "• `/kensho 委員会 追加 名前 2026-06-15T17:00 2026-07-10 令和7年度`（締切・開催日・年度）\n"
-    "*質問の例*\n"
-    "• ぐんま健康ポイントの寄附額は？\n• 医療機関応援金の担当課は？\n• 寄附額の合計は？\n"
-    "• 寄附件数が一番多い事業は？\n• 基本目標2の事業は？\n• 終了する事業は？"
-)
-HELP_WORDS = {"", "help", "ヘルプ", "使い方", "つかいかた", "?", "？"}
 UPDATE_WORDS = {"更新", "自己評価", "入力", "update"}
 MEMBER_ADD = {"メンバー追加", "member-add"}
 MEMBER_REMOVE = {"メンバー削除", "member-remove"}
@@ -58,6 +41,17 @@ def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
 
 
+def member_list(db: Database) -> str:
+    """Departments escaped (a name can never ping or link), people as Slack mentions of valid ids."""
+    groups, admins = member_groups(db)
+
+    def people(ids: list[str]) -> str:
+        return "、".join(f"<@{u}>" if parse_user(u) == u else escape(u) for u in ids) or "（未登録）"
+
+    lines = [f"{escape(department)}：{people(users)}" for department, users in groups]
+    return "\n".join(["*メンバー一覧*", *lines, f"管理者：{people(admins)}"])
+
+
 def register(app: App, services: Services) -> None:
     def reply(respond: Respond, text: str, *, escaped: bool = False) -> None:
         shown = text if escaped else escape(text)
@@ -69,7 +63,7 @@ def register(app: App, services: Services) -> None:
         text = (command.get("text") or "").strip()
         user_id = command.get("user_id", "")
         head, _, rest = text.replace("\u3000", " ").partition(" ")
-        if text.lower() in HELP_WORDS:
+        if is_help(text):
             reply(respond, HELP, escaped=True)
         elif head in UPDATE_WORDS:
             open_update(command, rest.strip(), respond, client)
@@ -106,14 +100,7 @@ def register(app: App, services: Services) -> None:
             reply(respond, ADMIN_ONLY)
             return
         if head in MEMBER_LIST:
-            reply(
-                respond,
-                "*メンバー一覧*\n"
-                + "\n".join(
-                    escape(line).replace("&lt;@", "<@").replace("&gt;", ">") for line in member_lines(services.db)
-                ),
-                escaped=True,
-            )
+            reply(respond, member_list(services.db), escaped=True)
             return
         who, _, department = rest.partition(" ")
         if not who or not department.strip():

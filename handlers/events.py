@@ -13,6 +13,7 @@ from bot.overview import committee_statuses, overview, staff_pending
 from bot.people import is_admin
 from handlers.charts import chart_request, preparing_text
 from handlers.context import Services
+from handlers.help import help_message, is_help
 from handlers.home import home_view
 from handlers.respond import answer_message, politely, question_text
 
@@ -28,6 +29,9 @@ def register(app: App, services: Services) -> None:
         """A chart request gets a short reply now and the PNG from the chart worker; any other
         question its answer."""
         question = question_text(event.get("text", ""))
+        if is_help(question):
+            say(thread_ts=thread_ts, **help_message())
+            return
         spec = chart_request(services.db, question)
         if spec is not None:
             say(thread_ts=thread_ts, text=preparing_text(spec))

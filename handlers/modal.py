@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.selfeval import EFFECTIVE_CHOICES, EVALUATION_CHOICES, STATUS_LABELS, FormData
-from handlers.blocks import escape, plain
+from handlers.blocks import clean, escape, plain
 
 PICK_CALLBACK = "kensho_pick_record"
 FORM_CALLBACK = "kensho_selfeval"
@@ -81,7 +81,7 @@ def _text_input(
         "max_length": TEXT_MAX,
     }
     if value:
-        element["initial_value"] = value[:TEXT_MAX]
+        element["initial_value"] = clean(value)[:TEXT_MAX]
     if placeholder:
         element["placeholder"] = plain(placeholder, 150)
     block: dict[str, Any] = {

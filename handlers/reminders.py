@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
 
-from bot.reminders import Reminder, Undeliverable, run
+from bot.reminders import Reminder, Undeliverable, Wait, run
 from bot.schedule import TOKYO
 from bot.selfeval import STATUS_LABELS
 from handlers.blocks import UPDATE_ACTION, escape, plain
@@ -120,11 +124,39 @@ def reminder_blocks(reminder: Reminder) -> list[dict[str, Any]]:
     return blocks
 
 
+class _RateLimitWait(RateLimitErrorRetryHandler):
+    """Honours Retry-After through the sender's current ``wait``, which keeps the claim's lease alive
+    (slack_sdk's own handler sleeps where nobody can renew anything)."""
+
+    def __init__(self, sender: SlackSender, max_retry_count: int = 3) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.sender = sender
+
+    def prepare_for_next_attempt(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> None:
+        if response is None:
+            raise error
+        state.next_attempt_requested = True
+        retry_after = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        try:
+            seconds = float((retry_after or ["1"])[0])
+        except ValueError:
+            seconds = 1.0
+        self.sender.wait(seconds + random.random())
+        state.increment_current_attempt()
+
+
 class SlackSender:
-    """Delivers reminders as DMs; every message carries its claim id in Slack message metadata."""
+    """Delivers reminders as DMs; every message carries its claim id in Slack message metadata.
+
+    It calls Slack through its own WebClient (same token and API URL as ``client``), whose rate-limit
+    handler waits through the ``wait`` of the reminder being sent. One sender per thread.
+    """
 
     def __init__(self, client: WebClient) -> None:
-        self.client = client
+        self.client = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout)
+        handlers: list[RetryHandler] = [ConnectionErrorRetryHandler(), _RateLimitWait(self)]
+        self.client.retry_handlers = handlers
+        self.wait: Wait = time.sleep
 
     def _dm_channel(self, user: str) -> str:
         try:
@@ -134,7 +166,8 @@ class SlackSender:
                 raise Undeliverable(err.response.get("error")) from err
             raise
 
-    def send(self, reminder: Reminder, claim_id: int) -> str | None:
+    def send(self, reminder: Reminder, claim_id: int, wait: Wait = time.sleep) -> str | None:
+        self.wait = wait
         channel = self._dm_channel(reminder.recipient)
         try:
             response = self.client.chat_postMessage(
@@ -149,8 +182,9 @@ class SlackSender:
             raise
         return response.get("ts")
 
-    def find_sent(self, recipient: str, claim_id: int) -> str | None:
+    def find_sent(self, recipient: str, claim_id: int, wait: Wait = time.sleep) -> str | None:
         # The bot's DM with a person is short; the claim id in the metadata is unique.
+        self.wait = wait
         channel = self._dm_channel(recipient)
         history = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
         for message in history.get("messages", []):

@@ -9,15 +9,17 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.selfeval import (
+    NOT_ALLOWED,
     STATUS_LABELS,
     FormData,
     Outcome,
     change_lines,
     choices_for,
     form_for,
+    refusal_text,
     submit,
 )
-from handlers.blocks import UPDATE_ACTION, escape
+from handlers.blocks import UPDATE_ACTION, escape, plain
 from handlers.context import Services
 from handlers.modal import (
     FORM_CALLBACK,
@@ -40,7 +42,6 @@ NO_PROJECTS = (
     "自己評価を更新できる事業がありません。担当課のメンバー登録がまだの場合は、企画担当（管理者）に"
     "「/kensho メンバー追加 @あなた 担当課名」で登録を依頼してください。"
 )
-NOT_ALLOWED = "この事業の自己評価を更新する権限がありません。担当課のメンバーか企画担当（管理者）にご相談ください。"
 
 
 def open_for_user(
@@ -58,8 +59,8 @@ def open_for_user(
         record_id = choices[0][0]
     try:
         form = form_for(services.db, user_id, record_id)
-    except NotAllowed:
-        client.views_open(trigger_id=trigger_id, view=notice_view("自己評価の更新", NOT_ALLOWED))
+    except NotAllowed as refused:
+        client.views_open(trigger_id=trigger_id, view=notice_view("自己評価の更新", refusal_text(refused)))
         return
     except UnknownRecord:
         client.views_open(
@@ -83,7 +84,8 @@ def _notify(services: Services, client: WebClient, user_id: str, form_project: s
     with services.db.session() as session:
         channel = notification_channel(session, saved.department_id)
     if channel and saved.revisions:
-        post = f"<@{user_id}> さんが *{escape(form_project)}* の自己評価を{status}として保存しました。\n{detail}"
+        who = escape(services.names(user_id))
+        post = f"{who} さんが *{escape(form_project)}* の自己評価を{status}として保存しました。\n{detail}"
         try:
             client.chat_postMessage(channel=channel, text=post)
         except Exception:
@@ -113,12 +115,7 @@ def register(app: App, services: Services) -> None:
         query = (body.get("value") or "").strip()
         choices = choices_for(services.db, body["user"]["id"])
         matching = [c for c in choices if query in c[1]] if query else choices
-        ack(
-            options=[
-                {"text": {"type": "plain_text", "text": name[:75]}, "value": str(rid)}
-                for rid, name, _ in matching[:100]
-            ]
-        )
+        ack(options=[{"text": plain(name, 75), "value": str(rid)} for rid, name, _ in matching[:100]])
 
     @app.view(PICK_CALLBACK)
     def on_pick(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -131,7 +128,10 @@ def register(app: App, services: Services) -> None:
             return
         try:
             form: FormData = form_for(services.db, body["user"]["id"], record_id)
-        except (NotAllowed, UnknownRecord):
+        except NotAllowed as refused:
+            ack(response_action="errors", errors={"record": refusal_text(refused)})
+            return
+        except UnknownRecord:
             ack(response_action="errors", errors={"record": NOT_ALLOWED})
             return
         ack(response_action="update", view=form_view(form))
@@ -156,6 +156,7 @@ def register(app: App, services: Services) -> None:
             opened_at=opened_at,
             raw=raw,
             final=final,
+            names=services.names,
         )
         if outcome.errors:
             ack(response_action="errors", errors=error_blocks_for(outcome.errors))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -94,18 +94,37 @@ def members_by_department(session: Session) -> dict[int, list[str]]:
 # --- claims -----------------------------------------------------------------------------------
 
 
-def claim(db: Database, committee_id: int, recipient: str, slot: str, worker: str, now: datetime) -> int | None:
-    """Claim one reminder; the id when this process won it, None when it was claimed before."""
+def claim(
+    db: Database, committee_id: int, recipient: str, slot: str, worker: str, now: datetime, lease: timedelta
+) -> int | None:
+    """Claim one reminder, with a lease until ``now + lease``; the id when this process won it, None
+    when it was claimed before."""
     try:
         with db.session() as session:
             row = ReminderClaim(
-                committee_id=committee_id, recipient=recipient, slot=slot, claimed_at=now, claimed_by=worker
+                committee_id=committee_id,
+                recipient=recipient,
+                slot=slot,
+                claimed_at=now,
+                claimed_by=worker,
+                lease_until=now + lease,
             )
             session.add(row)
             session.flush()
             return row.id
     except IntegrityError:
         return None
+
+
+def renew(db: Database, claim_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+    """Extend the holder's lease; False when ``worker`` no longer holds the claim (it was taken over)."""
+    with db.session() as session:
+        result = session.execute(
+            update(ReminderClaim)
+            .where(ReminderClaim.id == claim_id, ReminderClaim.claimed_by == worker, ReminderClaim.sent_at.is_(None))
+            .values(lease_until=now + lease)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def mark_sent(db: Database, claim_id: int, ts: str | None, now: datetime) -> None:
@@ -132,12 +151,21 @@ class Unfinished:
     claimed_at: datetime
 
 
-def take_unfinished(db: Database, now: datetime, older_than: timedelta) -> list[Unfinished]:
-    """Claims that were never marked sent (a crash between claim and send), taken over atomically.
+def _abandoned(now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """Unsent, and its holder is gone: the lease has expired (claims made before leases: by age)."""
+    return ReminderClaim.sent_at.is_(None) & (
+        (ReminderClaim.lease_until < now)
+        | (ReminderClaim.lease_until.is_(None) & (ReminderClaim.claimed_at < now - lease))
+    )
 
-    Each is handed to exactly one process: the conditional UPDATE succeeds for one caller only.
+
+def take_unfinished(db: Database, now: datetime, worker: str, lease: timedelta) -> list[Unfinished]:
+    """Claims whose holder is gone (a crash between claim and send), taken over with a new lease.
+
+    A holder that is only waiting (a 429 Retry-After, a slow Slack) keeps renewing its lease and is
+    never taken over. Each abandoned claim goes to exactly one process: the conditional UPDATE
+    succeeds for one caller only.
     """
-    cutoff = now - older_than
     with db.session() as session:
         rows = list(
             session.execute(
@@ -147,11 +175,7 @@ def take_unfinished(db: Database, now: datetime, older_than: timedelta) -> list[
                     ReminderClaim.recipient,
                     ReminderClaim.slot,
                     ReminderClaim.claimed_at,
-                ).where(
-                    ReminderClaim.sent_at.is_(None),
-                    ReminderClaim.claimed_at < cutoff,
-                    (ReminderClaim.recovering_at.is_(None)) | (ReminderClaim.recovering_at < cutoff),
-                )
+                ).where(_abandoned(now, lease))
             )
         )
     taken: list[Unfinished] = []
@@ -159,12 +183,8 @@ def take_unfinished(db: Database, now: datetime, older_than: timedelta) -> list[
         with db.session() as session:
             result = session.execute(
                 update(ReminderClaim)
-                .where(
-                    ReminderClaim.id == cid,
-                    ReminderClaim.sent_at.is_(None),
-                    (ReminderClaim.recovering_at.is_(None)) | (ReminderClaim.recovering_at < cutoff),
-                )
-                .values(recovering_at=now)
+                .where(ReminderClaim.id == cid, _abandoned(now, lease))
+                .values(claimed_by=worker, lease_until=now + lease, recovering_at=now)
             )
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 taken.append(Unfinished(cid, committee_id, recipient, slot, claimed_at))

@@ -18,6 +18,8 @@ from store.models import Issuer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 7_316_450_001  # arbitrary advisory-lock key shared by all kensho processes
+# SQLite: readers never wait for a writer (WAL); a writer waits this long for another to finish.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def default_database_path() -> Path:
@@ -45,7 +47,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")  # durable with WAL; far cheaper commits
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.close()
 
         return engine

@@ -340,3 +340,6 @@ class ReminderClaim(Base):
     message_ts: Mapped[str | None] = mapped_column(String(40))
     failed: Mapped[str | None] = mapped_column(String(200))  # why Slack refused (cannot DM …)
     recovering_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Until when the holder (claimed_by) is known to be alive; it renews this while it waits (e.g. on
+    # a 429 Retry-After). Only an expired lease is taken over.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

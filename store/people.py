@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, exists, or_, select
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store.models import Admin, Department, Member, Project, Record, Setting, utcnow
+from store.models import Admin, Committee, Department, Member, Project, Record, Setting, utcnow
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 ADMIN_CHANNEL = "admin_channel"
 
@@ -60,11 +65,40 @@ def is_admin(session: Session, user_id: str) -> bool:
 
 
 def may_update(session: Session, user_id: str, record_id: int) -> bool:
-    """Administrators may update any record; members only their departments' records."""
+    """Administrators may update any record; members only their departments' records of an open year."""
     if is_admin(session, user_id):
         return True
     record_department = session.scalar(select(Record.department_id).where(Record.id == record_id))
-    return record_department is not None and record_department in department_ids_of(session, user_id)
+    if record_department is None or record_department not in department_ids_of(session, user_id):
+        return False
+    return not is_past_year(session, record_id)
+
+
+def is_past_year(session: Session, record_id: int, today: date | None = None) -> bool:
+    """Whether the record's fiscal year is closed to departments (administrators may still edit it).
+
+    Open are the issuer's current fiscal year — the latest one on record for it — and the fiscal
+    years of committees that have not met yet (their reminders ask departments for those years).
+    """
+    row = session.execute(
+        select(Record.fiscal_year, Project.issuer_id).join(Project).where(Record.id == record_id)
+    ).first()
+    if row is None:
+        return False
+    year, issuer_id = row
+    latest = session.scalar(select(func.max(Record.fiscal_year)).join(Project).where(Project.issuer_id == issuer_id))
+    if latest is None or year >= latest:
+        return False
+    today = today or datetime.now(TOKYO).date()
+    pending_committee = session.scalar(
+        select(Committee.id)
+        .where(
+            Committee.fiscal_year == year,
+            or_(Committee.meeting_date.is_(None), Committee.meeting_date >= today),
+        )
+        .limit(1)
+    )
+    return pending_committee is None
 
 
 def updatable_projects(session: Session, user_id: str, year: int | None = None) -> list[tuple[int, str, int]]:

@@ -13,13 +13,32 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from store.db import Database
 from store.models import KpiStatus, PolicyOption, Project, Record, Revision, SubmissionStatus, utcnow
-from store.people import may_update
+from store.people import department_ids_of, is_admin, is_past_year
 from store.records import RECORD_DETAILS, bump_texts_version, record_snapshot, write_revisions
 from store.schemas import SelfEvaluationDraft
 
 
 class NotAllowed(Exception):
     """The user is neither a member of the record's department nor an administrator."""
+
+
+class PastYear(NotAllowed):
+    """A department member asked to change a record of a closed fiscal year (store.people.is_past_year)."""
+
+    def __init__(self, year: int) -> None:
+        super().__init__(year)
+        self.year = year
+
+
+def refuse(session: Session, user_id: str, record_id: int) -> None:
+    """Raise NotAllowed (or PastYear, for a member and a closed year) unless ``user_id`` may update it."""
+    if is_admin(session, user_id):
+        return
+    row = session.execute(select(Record.department_id, Record.fiscal_year).where(Record.id == record_id)).first()
+    if row is None or row.department_id is None or row.department_id not in department_ids_of(session, user_id):
+        raise NotAllowed(user_id)
+    if is_past_year(session, record_id):
+        raise PastYear(row.fiscal_year)
 
 
 class UnknownRecord(Exception):
@@ -127,8 +146,7 @@ def _save(
 ) -> SaveResult:
     try:
         with db.session() as session:
-            if not may_update(session, user_id, record_id):
-                raise NotAllowed(user_id)
+            refuse(session, user_id, record_id)
             record = _load(session, record_id)
             before = record_snapshot(record)
             current_version = record.version

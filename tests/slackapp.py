@@ -17,7 +17,7 @@ from fakeslack import FakeSlack, action_body, command_body, event_body, sign
 from bot.ask import Asker
 from handlers.app import build_app
 from handlers.context import Services
-from handlers.server import serve_http
+from handlers.server import Limits, serve_http
 from store.db import Database
 
 SECRET = "test-signing-secret"
@@ -95,11 +95,11 @@ def dm(text: str, *, user: str = "U0USER", **extra: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def running_app(db: Database) -> Iterator[SlackApp]:
+def running_app(db: Database, limits: Limits | None = None) -> Iterator[SlackApp]:
     with FakeSlack() as slack:
         services = Services(db=db, asker=Asker(db))
         app = build_app(services, token=TOKEN, signing_secret=SECRET, api_url=slack.url)
-        server = serve_http(app, db, "127.0.0.1", 0)
+        server = serve_http(app, db, "127.0.0.1", 0, limits or Limits())
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -24,8 +25,13 @@ class ServedProcess:
 
 @contextmanager
 def kensho_serve_http(
-    database_url: str, slack: FakeSlack, extra_env: dict[str, str] | None = None, workers: int = 1
+    database_url: str,
+    slack: FakeSlack,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
+    descriptor_limit: tuple[int, int] | None = None,
 ) -> Iterator[SlackApp]:
+    """``descriptor_limit`` = (soft, hard) limit on open files the server process starts with."""
     env = _environment(database_url, slack, extra_env)
     env.pop("SLACK_APP_TOKEN", None)
     process = subprocess.Popen(
@@ -46,6 +52,7 @@ def kensho_serve_http(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, descriptor_limit)) if descriptor_limit else None,
     )
     try:
         assert process.stdout is not None

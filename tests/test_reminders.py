@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from fakeslack import FakeSlack
 from slackapp import SlackApp, running_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import committees as K
-from bot.reminders import plan, run
+from bot.reminders import LEASE, plan, run
 from bot.schedule import TOKYO, due_slot, slots
 from handlers.app import web_client
 from handlers.reminders import SlackSender
@@ -188,7 +188,7 @@ def test_two_schedulers_racing_send_each_reminder_once(setup: Database, slack: F
 def test_a_crash_between_claim_and_send_is_resent_once_after_restart(setup: Database, slack: FakeSlack) -> None:
     now = tokyo("2026-06-08T09:30")
     committee_id = 1
-    assert C.claim(setup, committee_id, LABOUR, "d7", "crashed", now) is not None  # then the process died
+    assert C.claim(setup, committee_id, LABOUR, "d7", "crashed", now, LEASE) is not None  # then the process died
     later = now + timedelta(minutes=3)
     report = run(setup, _sender(slack), later, pace=0)
     assert report.resent == 1
@@ -201,7 +201,7 @@ def test_a_crash_between_claim_and_send_is_resent_once_after_restart(setup: Data
 def test_a_crash_after_slack_got_the_message_is_not_sent_twice(setup: Database, slack: FakeSlack) -> None:
     now = tokyo("2026-06-08T09:30")
     [reminder] = [r for r in plan(setup, now) if r.recipient == LABOUR]
-    claim_id = C.claim(setup, reminder.committee_id, LABOUR, reminder.slot, "crashed", now)
+    claim_id = C.claim(setup, reminder.committee_id, LABOUR, reminder.slot, "crashed", now, LEASE)
     assert claim_id is not None
     _sender(slack).send(reminder, claim_id)  # delivered, then the process died before marking it
     report = run(setup, _sender(slack), now + timedelta(minutes=3), pace=0)
@@ -210,10 +210,49 @@ def test_a_crash_after_slack_got_the_message_is_not_sent_twice(setup: Database, 
 
 
 def test_rate_limits_are_retried_after_retry_after(setup: Database, slack: FakeSlack) -> None:
-    slack.rate_limit_next("chat.postMessage", retry_after=1)
-    report = run(setup, _sender(slack), tokyo("2026-06-08T09:30"), pace=0)
+    slack.rate_limit_next("chat.postMessage", retry_after=7)
+    waited: list[float] = []
+    report = run(setup, _sender(slack), tokyo("2026-06-08T09:30"), pace=0, sleep=waited.append)
     assert len(report.sent) == 3 and report.transient == 0
     assert len([c for c in slack.calls_to("chat.postMessage")]) == 4  # one refused with 429, then retried
+    assert 7 <= sum(waited) < 8  # Retry-After, plus up to a second of jitter
+
+
+def test_a_holder_waiting_out_a_retry_after_longer_than_the_lease_is_not_taken_over(
+    setup: Database, slack: FakeSlack
+) -> None:
+    start = tokyo("2026-06-08T09:30")
+    slack.rate_limit_next("chat.postMessage", retry_after=int(LEASE.total_seconds()) + 45)
+    clock = [start]
+    meanwhile: list[object] = []
+
+    def first_waits(seconds: float) -> None:  # controlled time; another process runs while this one waits
+        clock[0] += timedelta(seconds=seconds)
+        if not meanwhile and clock[0] - start > LEASE + timedelta(seconds=30):
+            other = run(setup, _sender(slack), clock[0], pace=0, sleep=lambda s: None, clock=lambda: clock[0])
+            meanwhile.append(other)
+
+    report = run(setup, _sender(slack), start, pace=0, sleep=first_waits, clock=lambda: clock[0], worker="first")
+    assert meanwhile, "the other process never ran during the wait"
+    assert meanwhile[0].resent == 0  # type: ignore[attr-defined]
+    assert len(report.sent) + len(meanwhile[0].sent) == 3  # type: ignore[attr-defined]
+    delivered = {channel: len(messages) for channel, messages in slack.history.items()}
+    assert delivered == {f"D{LABOUR}": 1, f"D{HEALTH}": 1, f"D{ADMIN}": 1}
+
+
+def test_a_holder_that_lost_its_claim_to_a_takeover_does_not_send(setup: Database, slack: FakeSlack) -> None:
+    start = tokyo("2026-06-08T09:30")
+    slack.rate_limit_next("chat.postMessage", retry_after=10)
+    clock = [start]
+
+    def stalls(seconds: float) -> None:  # the holder stalls past its lease; another process takes over
+        clock[0] += LEASE + timedelta(minutes=1)
+        with setup.session() as session:
+            session.execute(update(ReminderClaim).values(claimed_by="another"))
+
+    report = run(setup, _sender(slack), start, pace=0, sleep=stalls, clock=lambda: clock[0], worker="first")
+    assert report.transient == 1
+    assert sum(len(m) for m in slack.history.values()) == 2  # the claim in dispute was left to its new holder
 
 
 def test_people_the_bot_cannot_dm_are_reported_and_not_retried(setup: Database, slack: FakeSlack) -> None:
@@ -313,3 +352,18 @@ def test_reminder_times_are_in_tokyo_whatever_the_server_clock() -> None:
     utc_now = datetime(2026, 6, 8, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo
     slot = due_slot(tokyo(DEADLINE), None, utc_now)
     assert slot is not None and slot.name == "d7"
+
+
+def test_dry_run_names_each_reminder_in_words(setup: Database, db_url: str) -> None:
+    env = {**os.environ, "KENSHO_DATABASE_URL": db_url}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "remind", "--dry-run", "--at", "2026-06-08T09:30"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    kinds = sorted(line.split("\t")[2] for line in out.stdout.splitlines())
+    assert kinds == ["7日前のお知らせ", "7日前のお知らせ", "担当者未登録の課についての管理者へのお知らせ（7日前）"]
+    assert "\td7\t" not in out.stdout and "unstaffed:" not in out.stdout

@@ -198,6 +198,7 @@ def test_non_member_cannot_open_the_form(app: SlackApp) -> None:
 def test_valid_submission_is_stored_answered_notified_and_in_history(app: SlackApp, db: Database) -> None:
     view = _open_form(app)
     app.slack.reset()
+    app.slack.users[MEMBER] = {"profile": {"display_name": "健康 花子", "real_name": "Hanako"}}
     assert _submit(app, view, **FILLED) == {}
     record = _record(db, "群馬健康ポイント制度")
     assert record.submission_status == SubmissionStatus.SUBMITTED
@@ -207,9 +208,11 @@ def test_valid_submission_is_stored_answered_notified_and_in_history(app: SlackA
     dm, channel_post = app.slack.wait_for("chat.postMessage", count=2)
     assert dm.args["channel"] == MEMBER and "提出済" in dm.args["text"] and "320.5" in dm.args["text"]
     assert channel_post.args["channel"] == "C0ADMIN"
+    assert channel_post.args["text"].startswith("健康 花子 さんが") and MEMBER not in channel_post.args["text"]
     app.command("健康ポイントの更新履歴", user_id=MEMBER)
     [history] = app.slack.wait_for("response_url")
-    assert "事業内容（実施結果）" in history.args["text"] and MEMBER in history.args["text"]
+    text = history.args["text"]
+    assert "事業内容（実施結果）" in text and "（健康 花子、Slackフォーム）" in text and MEMBER not in text
 
 
 def test_validation_errors_come_back_next_to_the_fields_and_nothing_changes(app: SlackApp, db: Database) -> None:
@@ -255,13 +258,25 @@ def test_forged_submissions_are_refused_and_change_nothing(app: SlackApp, db: Da
 
 def test_a_submission_after_someone_else_saved_is_refused_with_who_and_what(app: SlackApp, db: Database) -> None:
     view = _open_form(app)
+    app.slack.users[ADMIN] = {"profile": {"display_name": "企画 太郎"}}
     assert _submit(app, view, user=ADMIN, **FILLED) == {}
     saved = _record(db, "群馬健康ポイント制度")
     body = _submit(app, view, **{**FILLED, "result": "別の内容"})
     assert body["response_action"] == "push"
     text = json.dumps(body["view"], ensure_ascii=False)
-    assert "ほかの方" in text and ADMIN in text and "事業内容（実施結果）" in text
+    assert "企画 太郎さんがこの事業を更新しました" in text and "事業内容（実施結果）" in text
+    assert ADMIN not in text
     assert _record(db, "群馬健康ポイント制度").result == saved.result
+
+
+def test_a_stale_form_after_your_own_earlier_save_says_it_was_yours(app: SlackApp, db: Database) -> None:
+    view = _open_form(app)
+    assert _submit(app, view, **FILLED) == {}  # saved from another form, e.g. on another device
+    body = _submit(app, view, **{**FILLED, "result": "別の内容"})
+    assert body["response_action"] == "push"
+    text = json.dumps(body["view"], ensure_ascii=False)
+    assert "あなたご自身がこの事業を保存しています" in text and "ほかの方" not in text
+    assert "あなた：事業内容（実施結果）" in text
 
 
 def test_double_click_on_submit_stores_one_revision(app: SlackApp, db: Database) -> None:
@@ -306,3 +321,92 @@ def test_admins_manage_members_from_slack_with_fuzzy_department_names(app: Slack
     app.command("メンバー追加 <@U0NEW3> 環境政策課", user_id=MEMBER)
     [denied] = app.slack.wait_for("response_url")
     assert "管理者" in denied.args["text"]
+
+
+# --- past fiscal years are read-only for departments -------------------------------------------
+
+
+def _new_year_opens(db: Database, project: str = "群馬健康ポイント制度") -> int:
+    """Records of the next fiscal year arrive (an import): the project's old record is a past year's."""
+    with db.session() as session:
+        old = session.scalars(select(Record).join(Project).where(Project.name == project)).one()
+        new = Record(project_id=old.project_id, fiscal_year=old.fiscal_year + 1, department_id=old.department_id)
+        session.add(new)
+        session.flush()
+        return old.id
+
+
+def _press_update(app: SlackApp, user: str, record_id: int) -> dict[str, Any]:
+    app.slack.reset()
+    app.action(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "team": {"id": "T0TEST"},
+            "api_app_id": "A0TEST",
+            "trigger_id": f"t-{time.time()}",
+            "container": {"type": "message"},
+            "channel": {"id": "D0USER"},
+            "actions": [
+                {"type": "button", "action_id": "kensho_update_project", "value": str(record_id), "action_ts": "1"}
+            ],
+        }
+    )
+    [opened] = app.slack.wait_for("views.open")
+    return opened.args["view"]
+
+
+def test_a_past_years_record_is_refused_to_its_department_from_a_button(app: SlackApp, db: Database) -> None:
+    old = _new_year_opens(db)
+    view = _press_update(app, MEMBER, old)
+    assert view["callback_id"] == "kensho_notice"
+    text = json.dumps(view, ensure_ascii=False)
+    assert "令和3年度の自己評価は受付を終了" in text and "企画担当" in text
+
+
+def test_a_form_opened_before_the_year_closed_saves_nothing(app: SlackApp, db: Database) -> None:
+    view = _open_form(app)
+    _new_year_opens(db)
+    before = _revisions(db)
+    body = _submit(app, view, **FILLED)
+    assert body["response_action"] == "push"
+    assert "受付を終了" in json.dumps(body["view"], ensure_ascii=False)
+    assert _revisions(db) == before
+    assert _record_of_year(db, "群馬健康ポイント制度", 2021).result != FILLED["result"]
+
+
+def test_administrators_may_still_edit_a_past_year(app: SlackApp, db: Database) -> None:
+    old = _new_year_opens(db)
+    view = _press_update(app, ADMIN, old)
+    assert view["callback_id"] == "kensho_selfeval"
+    assert _submit(app, view, user=ADMIN, **FILLED) == {}
+    assert _record_of_year(db, "群馬健康ポイント制度", 2021).result == FILLED["result"]
+
+
+def test_a_past_year_stays_open_while_its_committee_has_not_met(app: SlackApp, db: Database) -> None:
+    from bot import committees as K
+
+    old = _new_year_opens(db)
+    K.add(db, K.CommitteeInput("第2回委員会", "2099-06-15T17:00", "2099-07-10", "令和3年度"))
+    assert _press_update(app, MEMBER, old)["callback_id"] == "kensho_selfeval"
+
+
+def _record_of_year(db: Database, project: str, year: int) -> Record:
+    with db.session() as session:
+        return session.scalars(
+            select(Record).join(Project).where(Project.name == project, Record.fiscal_year == year)
+        ).one()
+
+
+def test_the_member_list_never_turns_a_department_name_into_a_mention(app: SlackApp, db: Database) -> None:
+    with db.session() as session:
+        department = session.get(Department, _department_id(db, "環境政策課"))
+        assert department is not None
+        department.name = "<@U0EVIL> <!channel> 環境政策課"
+        people.add_member(session, "U0NEW", department.id, "test")
+    app.command("メンバー一覧", user_id=ADMIN)
+    [listing] = app.slack.wait_for("response_url")
+    text = listing.args["text"]
+    assert "&lt;@U0EVIL&gt; &lt;!channel&gt; 環境政策課：<@U0NEW>" in text
+    assert "<@U0EVIL>" not in text and "<!channel>" not in text
+    assert "管理者：<@U0ADMIN>" in text

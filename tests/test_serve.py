@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import socket
 import subprocess
 import sys
 import time
 
 import pytest
 from fakeslack import FakeSlack
-from slackapp import mention
+from slackapp import SECRET, TOKEN, mention
 from slackproc import kensho_serve_http
+
+from bot.ask import Asker
+from handlers.app import build_app
+from handlers.context import Services
+from store.db import Database
 
 
 def test_kensho_serve_http_answers_a_mention_and_reports_health(sqlite_url: str) -> None:
@@ -82,3 +90,80 @@ def test_a_server_whose_workers_cannot_start_says_why_and_exits_non_zero() -> No
         assert done.returncode == 1, done.stderr
         assert "起動できませんでした: データベースに接続できません" in done.stderr
         assert "待ち受けています" not in done.stdout  # never announced as ready
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("problem", ["bad database URL", "database down", "Slack unreachable", "revoked token", "time"])
+def test_start_up_problems_are_one_japanese_line_naming_the_variable_or_service(sqlite_url: str, problem: str) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KENSHO_"))}
+    with FakeSlack() as slack:
+        env = {
+            **base,
+            "KENSHO_DATABASE_URL": sqlite_url,
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": slack.url,
+        }
+        expected = {
+            "bad database URL": ("KENSHO_DATABASE_URL", {"KENSHO_DATABASE_URL": "nosuchdb://x"}),
+            "database down": (
+                "KENSHO_DATABASE_URL",
+                {"KENSHO_DATABASE_URL": f"postgresql://kensho:secret@127.0.0.1:{_closed_port()}/kensho"},
+            ),
+            "Slack unreachable": ("SLACK_API_URL", {"SLACK_API_URL": f"http://127.0.0.1:{_closed_port()}/api/"}),
+            "revoked token": ("SLACK_BOT_TOKEN", {}),
+            "time": ("KENSHO_REMINDER_TIME", {"KENSHO_REMINDER_TIME": "25:99"}),
+        }
+        variable, changes = expected[problem]
+        if problem == "revoked token":
+            slack.fail_next("auth.test", "token_revoked")
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", "0"],
+            env={**env, **changes},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert variable in lines[0] and re.search(r"[ぁ-ん]", lines[0]) and "Traceback" not in result.stderr
+    assert "secret" not in lines[0]  # a password in the URL is never shown
+
+
+def test_kensho_alone_shows_the_commands_in_japanese() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot.cli"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("使い方: kensho") and "ask" in result.stderr and "質問に答えます" in result.stderr
+    assert "usage:" not in result.stderr and "required" not in result.stderr
+
+
+def test_no_warning_that_the_token_will_be_unused(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    caplog.set_level(logging.WARNING)
+    with FakeSlack() as slack:
+        build_app(Services(sqlite_db, Asker(sqlite_db)), token=TOKEN, signing_secret=SECRET, api_url=slack.url)
+    assert not [r for r in caplog.records if "unused" in r.getMessage()]
+
+
+def test_a_refused_app_level_token_is_one_line_naming_it(sqlite_url: str) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KENSHO_"))}
+    with FakeSlack() as slack:  # no Socket Mode endpoint: apps.connections.open is refused
+        env = {**base, "KENSHO_DATABASE_URL": sqlite_url, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": slack.url}
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "serve"],
+            env={**env, "SLACK_APP_TOKEN": "xapp-1-A0-revoked"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SLACK_APP_TOKEN" in lines[0] and "Traceback" not in result.stderr, result.stderr

@@ -137,7 +137,7 @@ def test_slash_command_answers_ephemerally_with_a_share_button(app: SlackApp) ->
     [posted] = app.slack.wait_for("chat.postMessage")
     assert posted.args["channel"] == "C0CHAN"
     assert "1件" in posted.args["text"]
-    assert "<@U0USER> さんが共有しました" in _all_text(posted.args["blocks"])
+    assert "u0user さんが共有しました" in _all_text(posted.args["blocks"])  # the display name (users.info)
 
 
 def test_slash_command_help(app: SlackApp) -> None:
@@ -279,10 +279,10 @@ def test_an_answer_stuck_in_the_database_does_not_hold_up_the_others(
     stuck = threading.Event()
     original = app.services.asker.ask
 
-    def ask(question: str):  # type: ignore[no-untyped-def]
+    def ask(question: str, **kwargs):  # type: ignore[no-untyped-def]
         if "医療機関応援金" in question:
             stuck.wait(30)  # a query waiting on a lock in the database, until the test lets it go
-        return original(question)
+        return original(question, **kwargs)
 
     monkeypatch.setattr(app.services.asker, "ask", ask)
     app.event(mention("医療機関応援金の寄附額", ts="1700000000.000001"))
@@ -295,3 +295,27 @@ def test_an_answer_stuck_in_the_database_does_not_hold_up_the_others(
     assert app.command("健康ポイントの担当課").status == 200  # acknowledged in time
     stuck.set()
     app.slack.wait_for("chat.postMessage", count=len(others) + 1, timeout=15)
+
+
+@pytest.mark.parametrize("word", ["help", "使い方", "ヘルプ", "Help", "使い方？"])
+def test_help_words_in_a_mention_or_a_dm_give_the_help_text(app: SlackApp, word: str) -> None:
+    app.event(mention(word, ts="1700000000.000900"))
+    app.event(dm(word))
+    calls = app.slack.wait_for("chat.postMessage", count=2)
+    for call in calls:
+        assert "kensho の使い方" in call.args["text"]
+        assert "見つかりませんでした" not in call.args["text"]
+    assert {c.args.get("thread_ts") for c in calls} == {"1700000000.000900", None}
+
+
+INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff"
+
+
+def test_bidi_and_zero_width_controls_never_reach_slack(app: SlackApp) -> None:
+    app.event(mention("\u202eあいうえお\u200b\u2066事業\u2069の寄附額は？"))
+    app.command("\u202eかきくけこ\u200d事業の担当課")
+    sent = [*app.slack.wait_for("chat.postMessage"), *app.slack.wait_for("response_url")]
+    for call in sent:
+        payload = json.dumps(call.args, ensure_ascii=False)
+        assert not set(payload) & set(INVISIBLE), payload
+    assert "あいうえお事業" in json.dumps(sent[0].args, ensure_ascii=False)  # the name echoed, made visible
