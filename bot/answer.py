@@ -47,6 +47,8 @@ class Answer:
     candidates: list[Candidate] = default(default_factory=list)
     kind: str = "lookup"  # lookup | summary | aggregate | list | search | help | error
     fiscal_year: int | None = None
+    citations: list[Any] = default(default_factory=list)  # bot.citation.Citation: where the figures come from
+    figures: list[dict[str, Any]] = default(default_factory=list)  # per figure: project, fiscal_year, field, source
 
     @property
     def text(self) -> str:
@@ -62,6 +64,8 @@ class Answer:
             "kind": self.kind,
             "fiscal_year": self.fiscal_year,
             "candidates": [c.name for c in self.candidates],
+            "sources": [c.to_json() for c in self.citations],
+            "figures": self.figures,
         }
 
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot import answer as A
+from bot import citation
 from bot.catalogue import (
     DEPARTMENT_SUFFIXES,
     GENERIC_SUFFIXES,
@@ -36,6 +37,9 @@ from bot.reading import compound_words, compounds, reading, verbs
 from store import queries, values
 from store.db import Database
 from store.models import Issuer, Record
+from store.people import may_update
+from store.provenance import as_public
+from store.readmodel import RecordView
 
 log = logging.getLogger(__name__)
 
@@ -91,23 +95,36 @@ class Resolved:
         return len(self.projects) > 1
 
 
-class Asker:
-    """Answers questions against one database; safe to share between threads."""
+ADMINISTRATOR: None = None  # ``viewer`` of the command line: sees drafts, like the planning office
+PUBLIC = ""  # ``viewer`` of someone with no department: sees only submitted or imported values
 
-    def __init__(self, db: Database) -> None:
+
+class Asker:
+    """Answers questions against one database; safe to share between threads.
+
+    ``issuer`` is the deployment's own issuer (KENSHO_ISSUER, default 群馬県): questions that name no
+    issuer are about its projects; a project name unique across issuers still finds its issuer.
+    ``viewer`` of ``ask`` is the asking Slack user id: 下書き values are shown only to the project's
+    department and administrators (``ADMINISTRATOR``, None, is the command line; ``PUBLIC`` nobody's).
+    ``only_issuer`` restricts names and totals to one issuer (「山河県の…」 recognised by the caller)."""
+
+    def __init__(self, db: Database, issuer: str | None = None) -> None:
         self.db = db
         self.cache = CatalogueCache(db)
+        self.issuer = issuer or _configured_issuer()
 
-    def ask(self, question: str) -> A.Answer:
+    def ask(self, question: str, viewer: str | None = ADMINISTRATOR, only_issuer: str | None = None) -> A.Answer:
         question = (question or "").strip()
         if not question:
             return A.Answer(question, "not_found", f"質問が空です。{HELP_HINT}", kind="help")
         catalogue = self.cache.get()
         intent = parse(question[:MAX_QUESTION], catalogue.policy_labels)
         with self.db.session() as session:
-            return _Answering(session, catalogue, intent).run()
+            return self._answering(session, catalogue, intent, viewer, only_issuer).run()
 
-    def answer_project(self, project_id: int, question: str = "", fields: list[str] | None = None) -> A.Answer:
+    def answer_project(
+        self, project_id: int, question: str = "", fields: list[str] | None = None, viewer: str | None = ADMINISTRATOR
+    ) -> A.Answer:
         """Answer for one project chosen by id (a candidate button); ``fields`` as first asked."""
         catalogue = self.cache.get()
         intent = parse(question[:MAX_QUESTION], catalogue.policy_labels) if question else Intent("", "")
@@ -117,16 +134,64 @@ class Asker:
             entry = next((p for p in catalogue.projects if p.id == project_id), None)
             if entry is None:
                 return A.Answer(question, "not_found", "その事業は見つかりませんでした。", kind="lookup")
-            return _Answering(session, catalogue, intent).project_answer(entry)
+            return self._answering(session, catalogue, intent, viewer, None).project_answer(entry)
+
+    def _answering(
+        self, session, catalogue: Catalogue, intent: Intent, viewer: str | None, only_issuer: str | None
+    ) -> _Answering:  # type: ignore[no-untyped-def]
+        only = catalogue.issuer_id(only_issuer) if only_issuer else None
+        if only_issuer and only is None:
+            only = -1  # an issuer with nothing registered: nothing matches
+        return _Answering(session, catalogue, intent, catalogue.issuer_id(self.issuer), only, viewer)
+
+
+def _configured_issuer() -> str:
+    from bot.settings import configured_issuer
+
+    return configured_issuer()
 
 
 class _Answering:
-    def __init__(self, session, catalogue: Catalogue, intent: Intent) -> None:  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        session,
+        catalogue: Catalogue,
+        intent: Intent,
+        default_issuer: int | None = None,
+        only_issuer: int | None = None,
+        viewer: str | None = ADMINISTRATOR,
+    ) -> None:
         self.session = session
         self.cat = catalogue
         self.intent = intent
         self.q = intent.question
         self.suggestions: dict[int, float] = {}  # project index -> best score, for 「もしかして」
+        self.default_issuer = default_issuer
+        self.only_issuer = only_issuer
+        self.viewer = viewer
+
+    # --- issuers and visibility ---------------------------------------------------------------
+    def _issuer_of(self, kind: str, index: int) -> int:
+        entity = {"project": self.cat.projects, "department": self.cat.departments, "goal": self.cat.goals}[kind]
+        return entity[index].issuer_id
+
+    def _prefer_issuer(self, projects: list[int]) -> list[int]:
+        """Candidates of several issuers: those of the issuer asked about, else of the deployment's own."""
+        wanted = self.only_issuer if self.only_issuer is not None else self.default_issuer
+        if self.only_issuer is not None:
+            return [i for i in projects if self.cat.projects[i].issuer_id == wanted]
+        if len({self.cat.projects[i].issuer_id for i in projects}) < 2:
+            return projects
+        own = [i for i in projects if self.cat.projects[i].issuer_id == wanted]
+        return own or projects
+
+    def _visible(self, record: RecordView) -> RecordView:
+        """The record as the viewer may see it: a pending 下書き only for its department and administrators."""
+        if not record.public_values or self.viewer is ADMINISTRATOR:
+            return record
+        if self.viewer and may_update(self.session, self.viewer, record.id):
+            return record
+        return as_public(record)
 
     # --- matching -----------------------------------------------------------------------------
     def _issuer_of_mention(self, mention: str) -> Issuer | None:
@@ -165,6 +230,8 @@ class _Answering:
                 continue
             seen.add(key)
             for entity, raw in index.best(key, spoken, limit=8):
+                if self.only_issuer is not None and self._issuer_of(kind, entity) != self.only_issuer:
+                    continue
                 old = best.get(entity)
                 if old is not None and old.strong:  # strong is as good as a hit gets: nothing to align
                     continue
@@ -184,7 +251,7 @@ class _Answering:
 
     def resolve(self, mention: str) -> Resolved | None:
         """What ``mention`` names, or None when no name accounts for it."""
-        exact = self.cat.exact_names.get(fold(mention), [])
+        exact = self._prefer_issuer(self.cat.exact_names.get(fold(mention), []))
         if len(exact) == 1:  # the official name (or an alias) as written beats every partial match
             return Resolved(projects=exact)
         hits = (
@@ -200,8 +267,8 @@ class _Answering:
             return None
         top = strong[0]
         close = [h for h in strong if h.score >= top.score - MARGIN]
-        projects = [h.index for h in close if h.kind == "project"]
-        if top.kind == "project":
+        projects = self._prefer_issuer([h.index for h in close if h.kind == "project"])
+        if top.kind == "project" and projects:
             return Resolved(projects=projects[:5])
         if top.kind == "department":
             return Resolved(departments=[h.index for h in close if h.kind == "department"])
@@ -280,7 +347,10 @@ class _Answering:
 
     def content_search(self, mentions: list[str]) -> list[ProjectEntry]:
         """``_content_search`` by whole compounds; when that finds nothing, ``_named_thing``."""
-        return self._content_search(mentions) or self._named_thing(mentions)
+        found = self._content_search(mentions) or self._named_thing(mentions)
+        if self.only_issuer is not None:
+            found = [p for p in found if p.issuer_id == self.only_issuer]
+        return found
 
     def _named_thing(self, mentions: list[str]) -> list[ProjectEntry]:
         """自転車ヘルメット, a compound found nowhere as a whole: the projects whose descriptive texts
@@ -344,6 +414,9 @@ class _Answering:
         return found
 
     def _default_issuer(self) -> Issuer:
+        for wanted in (self.only_issuer, self.default_issuer):
+            if wanted is not None and wanted in self.cat.issuers:
+                return self.cat.issuers[wanted]
         counts: dict[int, int] = {}
         for p in self.cat.projects:
             counts[p.issuer_id] = counts.get(p.issuer_id, 0) + 1
@@ -403,7 +476,6 @@ class _Answering:
     def project_answer(self, entry: ProjectEntry, via_text: bool = False, note: str = "") -> A.Answer:
         intent = self.intent
         record = queries.record_for(self.session, entry.id, intent.year)
-        issuer = self.cat.issuers[entry.issuer_id]
         fields = self._project_fields()
         if record is None:
             have = "、".join(values.fiscal_year_label(y) for y in entry.years) or "なし"
@@ -418,13 +490,16 @@ class _Answering:
             )
         if via_text:
             note = f"「{intent.mention_as_typed}」に関する事業として、{entry.name}についてお答えします。\n" + note
-        context = A.source_line(issuer, record.fiscal_year)
+        record = self._visible(record)
+        context, cited = citation.project_line(self.session, record, fields)
         common = {
             "projects": [entry.name],
             "project_ids": [entry.id],
             "title": entry.name,
             "context": context,
             "fiscal_year": record.fiscal_year,
+            "citations": cited,
+            "figures": citation.figures([record], fields, cited),
         }
         if not fields:
             facts = A.summary_facts(record)
@@ -453,6 +528,8 @@ class _Answering:
             context=found[0].context,
             kind="lookup",
             fiscal_year=found[0].fiscal_year,
+            citations=list({(c.kind, c.text): c for a in found for c in a.citations}.values()),
+            figures=[f for a in found for f in a.figures],
         )
 
     def scope_answer(self, issuer: Issuer, departments: tuple[int, ...]) -> A.Answer:
@@ -475,16 +552,20 @@ class _Answering:
             return self.unsupported_condition(intent.threshold.written)
         scope = queries.Scope(issuer.id, year, departments, intent.goal_number, labels, threshold)
         title = self._scope_title(scope)
-        context = A.source_line(issuer, year)
+        context, cited = citation.scope_line(self.session, issuer, scope, [], [])
         # The figure shown: the amount asked for, other than the one the threshold is on if two are named
         # (寄附件数が2件以上の事業の寄附額の合計: the sum of the amounts).
         amounts = [f for f in fields if f in AMOUNT_FIELDS]
         column = next((f for f in amounts if threshold is None or f != threshold[0]), amounts[0] if amounts else None)
         if intent.op in {"sum", "avg", "max", "min", "rank"} and not (intent.counting and intent.op == "sum"):
-            return self._aggregate(scope, title, context, column or "donation_amount")
-        records = queries.records_in(self.session, scope, limit=LIST_LIMIT)
+            answer = self._aggregate(scope, title, context, column or "donation_amount")
+            answer.citations = cited
+            return answer
+        records = [self._visible(r) for r in queries.records_in(self.session, scope, limit=LIST_LIMIT)]
         total = queries.count_in(self.session, scope)
         field_name = fields[0] if fields else None
+        if field_name:
+            context, cited = citation.scope_line(self.session, issuer, scope, records, [field_name])
         if total == 1 and departments and fields and not intent.counting:
             # 労働政策課の寄附額: a department with one project answers for that project.
             entry = next(p for p in self.cat.projects if p.id == records[0].project_id)
@@ -500,6 +581,7 @@ class _Answering:
                 context=context,
                 kind="list",
                 fiscal_year=year,
+                citations=cited,
             )
         lines = [f"・{r.project.name}" + (f"：{self._short(r, field_name)}" if field_name else "") for r in records]
         if total > len(records):
@@ -520,6 +602,7 @@ class _Answering:
             context=context,
             kind="list",
             fiscal_year=year,
+            citations=cited,
         )
 
     def _short(self, record: Record, field_name: str) -> str:

@@ -20,6 +20,7 @@ from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
 
 from bot.match import Form, FormIndex
 from bot.normalize import fold_text
@@ -134,6 +135,18 @@ class Catalogue:
         self._texts = TextIndex([])  # name and texts (``text``, ``remarks``) of each project
         self._names = TextIndex([])  # matching key of each project's official name
 
+    def issuer_id(self, name: str | None) -> int | None:
+        """The id of the issuer called ``name`` (as registered), or None."""
+        return next((i.id for i in self.issuers.values() if i.name == name), None) if name else None
+
+    def issuer_names(self) -> list[str]:
+        """Every registered issuer's name, in registration order (for 「山河県の…」 in questions)."""
+        return [i.name for i in sorted(self.issuers.values(), key=lambda i: i.id)]
+
+    def projects_of(self, issuer_id: int) -> list[int]:
+        """Indexes (into ``projects``) of one issuer's projects."""
+        return [i for i, p in enumerate(self.projects) if p.issuer_id == issuer_id]
+
     def projects_containing(self, word: str) -> list[int]:
         """Indexes of the projects whose name or texts (``text``, ``remarks``) contain ``word``."""
         return self._texts.containing(word)
@@ -175,8 +188,10 @@ class Catalogue:
             kpi_names: dict[int, list[str]] = defaultdict(list)
             for record_id, kpi_name in connection.execute(select(Kpi.record_id, Kpi.name)):
                 kpi_names[record_id].append(kpi_name)
-            goals = session.scalars(select(Goal).order_by(Goal.issuer_id, Goal.number)).all()
+            goals = session.scalars(select(Goal).order_by(Goal.issuer_id, Goal.number, Goal.fiscal_year)).all()
             goal_numbers = {g.id: g.number for g in goals}
+            # Goals are per fiscal year; the name index knows each (issuer, number) once, by its latest title.
+            goals = list({(g.issuer_id, g.number): g for g in goals}.values())
             rows = connection.execute(
                 select(
                     Record.id,
@@ -249,6 +264,11 @@ class Catalogue:
         catalogue.department_index = FormIndex(department_forms)
         catalogue.goal_index = FormIndex(goal_forms)
         return catalogue
+
+
+def issuer_names(session: Session) -> list[str]:
+    """Every registered issuer's name, in registration order."""
+    return list(session.scalars(select(Issuer.name).order_by(Issuer.id)))
 
 
 class TextIndex:

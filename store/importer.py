@@ -13,8 +13,18 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from store.db import Database
+from store.issuers import (
+    IssuerProblem,
+    create_issuer,
+    document_source,
+    ensure_policy_options,
+    find_issuer,
+    options_of,
+    parse_source,
+)
 from store.models import Issuer, ReviewStatus
-from store.records import ApplyResult, RowProblem, apply_rows, get_or_create_issuer
+from store.options import IssuerOptions
+from store.records import ApplyResult, RowProblem, apply_rows
 from store.schemas import (
     ALIAS_COLUMN,
     COLUMNS,
@@ -115,8 +125,10 @@ def check_header(header: list[str]) -> None:
 
 
 def validate_rows(
-    rows: list[dict[str, Any]],
+    rows: list[dict[str, Any]], options: IssuerOptions | None = None
 ) -> tuple[list[tuple[int, ImportRow, dict[str, Any]]], list[RowProblem]]:
+    """Rows validated against the issuer's option lists (national ones when None)."""
+    context = {"options": options} if options is not None else None
     valid: list[tuple[int, ImportRow, dict[str, Any]]] = []
     problems: list[RowProblem] = []
     for index, raw in enumerate(rows):
@@ -138,7 +150,7 @@ def validate_rows(
         if ALIAS_COLUMN not in cells:
             cells[ALIAS_COLUMN] = None
         try:
-            valid.append((number, ImportRow.model_validate(cells), cells))
+            valid.append((number, ImportRow.model_validate(cells, context=context), cells))
         except ValidationError as exc:
             for column, value, message in japanese_errors(exc):
                 problems.append(RowProblem(number, column, value, message))
@@ -150,28 +162,52 @@ def import_rows(
     rows: list[dict[str, Any]],
     *,
     issuer_name: str | None = None,
+    document: str | None = None,
+    file_name: str = "",
     actor: str = "import",
     source: str = "import",
     expert_status: ReviewStatus = ReviewStatus.FINAL,
-    issuer_fields: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Validate every row, then write all of them in one transaction, or nothing at all."""
-    valid, problems = validate_rows(rows)
+    """Validate every row, then write all of them in one transaction, or nothing at all.
+
+    The rows are filed under ``issuer_name``, created with the national defaults when new. Each
+    value is attributed to ``document`` (「資料３（令和6年7月時点）」), by default the issuer's own
+    document, else the file's name."""
+    with db.session() as session:
+        existing = _issuer(session, issuer_name)
+        options = options_of(session, existing)
+    valid, problems = validate_rows(rows, options)
     if problems:
         raise ImportFailed(problems)
     report = ImportReport(rows=len(valid))
     with db.session() as session:  # any exception rolls the whole file back
-        issuer = _issuer(session, issuer_name, issuer_fields or {})
-        report.result = apply_rows(session, issuer, valid, actor, source, expert_status, progress)
+        issuer = find_issuer(session, issuer_name) if issuer_name else None
+        if issuer is None and issuer_name:
+            try:
+                issuer = create_issuer(session, issuer_name, source=document)
+            except IssuerProblem as exc:
+                raise ImportFailed([RowProblem(0, "", issuer_name, str(exc))]) from None
+        elif issuer is None:
+            issuer = _issuer(session, None)
+            assert issuer is not None
+        ensure_policy_options(session, issuer)
+        title, as_of = parse_source(document) if document else (issuer.source_document, issuer.source_as_of)
+        if not title:
+            title = Path(file_name).stem if file_name else "取り込みファイル"
+        if not issuer.source_document:
+            issuer.source_document, issuer.source_as_of = title, as_of
+        doc = document_source(session, issuer, title, as_of)
+        report.result = apply_rows(session, issuer, valid, actor, source, expert_status, progress, doc.id)
         if report.result.problems:
             raise ImportFailed(report.result.problems)
     return report
 
 
-def _issuer(session: Any, name: str | None, fields: dict[str, str]) -> Issuer:
+def _issuer(session: Any, name: str | None) -> Issuer | None:
+    """The named issuer (None when new); without a name, the only registered one."""
     if name:
-        return get_or_create_issuer(session, name, **fields)
+        return find_issuer(session, name)
     issuers = list(session.scalars(select(Issuer).order_by(Issuer.id)))
     if len(issuers) == 1:
         return issuers[0]
@@ -180,4 +216,5 @@ def _issuer(session: Any, name: str | None, fields: dict[str, str]) -> Issuer:
 
 
 def import_file(db: Database, path: Path, **kwargs: Any) -> ImportReport:
+    kwargs.setdefault("file_name", path.name)
     return import_rows(db, read_table(path), **kwargs)

@@ -80,6 +80,9 @@ def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
     return stmt
 
 
+scoped = _scoped  # for callers outside (citations of a list or total)
+
+
 def records_in(session: Session, scope: Scope, limit: int | None = None) -> list[RecordView]:
     stmt = _scoped(view_select(), scope).order_by(Project.sort_order, Project.id)
     return load_views(session, stmt.limit(limit) if limit else stmt)

@@ -104,6 +104,9 @@ class RecordView:
     version: int
     updated_at: datetime
     updated_by: str
+    source_id: int | None = None  # provenance (store.models.Record): the imported document
+    value_sources: dict[str, int] | None = None  # fields saved in kensho since: field -> Source id
+    public_values: dict[str, Any] | None = None  # while a 下書き is pending: what others see
     kpis: list[KpiView] = field(default_factory=list)
 
 
@@ -125,6 +128,9 @@ _COLUMNS = (
     Record.version,
     Record.updated_at,
     Record.updated_by,
+    Record.source_id,
+    Record.value_sources,
+    Record.public_values,
     Project.name,
     Issuer.id,
     Issuer.name,
@@ -201,6 +207,9 @@ def load_views(session: Session, stmt: Select, params: dict[str, Any] | None = N
             version,
             updated_at,
             updated_by,
+            source_id,
+            value_sources,
+            public_values,
             pname,
             iid,
             iname,
@@ -238,6 +247,9 @@ def load_views(session: Session, stmt: Select, params: dict[str, Any] | None = N
                 version=version,
                 updated_at=updated_at,
                 updated_by=updated_by,
+                source_id=source_id,
+                value_sources=value_sources,
+                public_values=public_values,
             )
         )
     if views:

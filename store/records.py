@@ -166,15 +166,18 @@ def write_revisions(
 class CatalogueWriter:
     """Caches an issuer's lookups so that large imports touch each table once."""
 
-    def __init__(self, session: Session, issuer: Issuer) -> None:
+    def __init__(self, session: Session, issuer: Issuer, source_id: int | None = None) -> None:
         self.session = session
         self.issuer = issuer
+        self.source_id = source_id  # the document being imported (store.models.Source)
         self.changed_catalogue = False
         sid = issuer.id
         self.departments = {
             _key(d.name): d for d in session.scalars(select(Department).where(Department.issuer_id == sid))
         }
-        self.goals = {g.number: g for g in session.scalars(select(Goal).where(Goal.issuer_id == sid))}
+        self.goals = {
+            (g.fiscal_year, g.number): g for g in session.scalars(select(Goal).where(Goal.issuer_id == sid))
+        }
         self.projects = {_key(p.name): p for p in session.scalars(select(Project).where(Project.issuer_id == sid))}
         self.options = list(
             session.scalars(select(PolicyOption).where(PolicyOption.issuer_id == sid).order_by(PolicyOption.sort_order))
@@ -186,6 +189,7 @@ class CatalogueWriter:
             self.records = {(r.project_id, r.fiscal_year): r for r in session.scalars(stmt)}
 
     def policy_option(self, text: str, row: int) -> PolicyOption | None:
+        """The option whose label is ``text`` (rows validated with the issuer's options carry the label)."""
         if not text:
             return None
         wanted = _key(text).lstrip(values.CIRCLED)
@@ -206,15 +210,16 @@ class CatalogueWriter:
             self.changed_catalogue = True
         return dept
 
-    def goal(self, parsed: tuple[int, str] | None, label: str) -> Goal | None:
+    def goal(self, year: int, parsed: tuple[int, str] | None, label: str) -> Goal | None:
+        """基本目標 ``number`` of ``year`` (titles differ between years: each year has its own)."""
         if parsed is None:
             return None
         number, title = parsed
-        goal = self.goals.get(number)
+        goal = self.goals.get((year, number))
         if goal is None:
-            goal = Goal(issuer_id=self.issuer.id, number=number, title=title, label=label)
+            goal = Goal(issuer_id=self.issuer.id, fiscal_year=year, number=number, title=title, label=label)
             self.session.add(goal)
-            self.goals[number] = goal
+            self.goals[(year, number)] = goal
             self.changed_catalogue = True
         elif title and goal.title != title:
             goal.title, goal.label = title, label
@@ -262,7 +267,7 @@ class CatalogueWriter:
             before: dict[str, str] = {}
         else:
             before = record_snapshot(record)
-        record.goal = self.goal(data.goal, goal_label)
+        record.goal = self.goal(data.fiscal_year, data.goal, goal_label)
         record.department = self.department(data.department)
         record.project_cost = data.project_cost
         record.donation_amount = data.donation_amount
@@ -280,7 +285,9 @@ class CatalogueWriter:
         record.policy_reason = data.policy_reason
         record.reflection = data.reflection
         set_kpis(record, [k for k in (row.kpi() for _, row, _ in rows) if k is not None])
+        record.public_values = None  # an imported document is public: no pending 下書き hides it
         if created:
+            record.source_id = self.source_id
             self.session.flush()
             self.session.add(
                 Revision(
@@ -294,8 +301,14 @@ class CatalogueWriter:
                 )
             )
             return "created"
-        if record_snapshot(record) == before:
+        after = record_snapshot(record)
+        if after == before:
             return "unchanged"
+        # The changed values now come from this document, not from an earlier kensho update.
+        record.source_id = self.source_id
+        if record.value_sources:
+            kept = {f: s for f, s in record.value_sources.items() if before.get(f) == after.get(f)}
+            record.value_sources = kept or None
         record.updated_at = utcnow()
         record.updated_by = actor
         self.session.flush()
@@ -335,13 +348,14 @@ def apply_rows(
     source: str,
     expert_status: ReviewStatus = ReviewStatus.FINAL,
     progress: Callable[[int], None] | None = None,
+    source_id: int | None = None,
 ) -> ApplyResult:
     """Write validated rows (row number, model, raw cells), grouped by (年度, 個別事業名).
 
     Rows of one group must agree on every non-KPI column. Raises nothing: problems are returned,
     and the caller rolls back when there are any.
     """
-    writer = CatalogueWriter(session, issuer)
+    writer = CatalogueWriter(session, issuer, source_id)
     groups: dict[tuple[int, str], list[tuple[int, ImportRow, str]]] = {}
     result = ApplyResult()
     for number, row, raw in rows:

@@ -161,34 +161,6 @@ def parse_goal(value: object) -> tuple[int, str]:
     return number, title
 
 
-def parse_evaluation(value: object) -> int | None:
-    """③地方創生に効果があった / ③ / 3 / 地方創生に効果があった -> 3."""
-    text = clean(value)
-    if not text:
-        return None
-    if text[0] in CIRCLED[:4]:
-        return CIRCLED.index(text[0]) + 1
-    folded = unicodedata.normalize("NFKC", text)
-    if folded in {"1", "2", "3", "4"}:
-        return int(folded)
-    squeezed = folded.replace("対して", "")
-    for number, label in EVALUATION_LABELS.items():
-        if squeezed == label:
-            return number
-    raise ValueError("事業の評価は①〜④（例: ③地方創生に効果があった）で入力してください")
-
-
-def parse_kpi_effective(value: object) -> bool | None:
-    text = clean(value)
-    if not text:
-        return None
-    if "有効とは言えない" in text or "有効でなかった" in text or text in {"いいえ", "無効", "false"}:
-        return False
-    if "有効であった" in text or text in {"有効", "はい", "true"}:
-        return True
-    raise ValueError("KPI達成への有効性は「有効であった」か「有効とは言えない」で入力してください")
-
-
 def split_aliases(value: object) -> list[str]:
     return [a for a in (clean(x) for x in re.split(r"[、,，;；\n]", clean(value))) if a]
 
