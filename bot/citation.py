@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.schedule import TOKYO
 from store import queries, values
-from store.models import Issuer, Record, Source, SourceKind
-from store.provenance import sources_by_id
+from store.models import Issuer, Record, SourceKind
+from store.provenance import document_text, sources_by_id, update_text
 from store.readmodel import IssuerRef, RecordView
 
 # The stored values (store.records.record_snapshot keys) behind each answer field.
@@ -44,7 +43,6 @@ VALUE_LABELS = {
     "policy_reason": "今後の方針の理由",
     "reflection": "事業実施後の振り返り",
 }
-STATUS_WORDS = {"submitted": "提出済み", "draft": "下書き"}
 
 
 @dataclass(frozen=True)
@@ -55,17 +53,6 @@ class Citation:
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "text": self.text, "values": list(self.keys)}
-
-
-def document_text(issuer_name: str, title: str, as_of: str) -> str:
-    text = " ".join(p for p in (issuer_name, title) if p)
-    return f"{text}（{as_of}）" if as_of else text
-
-
-def update_text(source: Source) -> str:
-    day = source.created_at.astimezone(TOKYO)
-    parts = [f"{day.year}年{day.month}月{day.day}日", source.department, STATUS_WORDS.get(source.status, "")]
-    return "kensho で更新（" + "、".join(p for p in parts if p) + "）"
 
 
 def _issuer_text(issuer: IssuerRef | Issuer) -> str:

@@ -9,6 +9,7 @@ kensho update that saved the value since (``Record.value_sources``: field -> Sou
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from store.models import Issuer, KpiStatus, Project, Record, Source, SourceKind, SubmissionStatus, utcnow
 from store.readmodel import PolicyRef, RecordView
 
+TOKYO = timezone(timedelta(hours=9), "JST")  # no daylight saving time in Japan since 1951
 # Field keys (store.records.record_snapshot) that a kensho update may set.
 UPDATE_FIELDS = ("result", "kpis", "evaluation", "kpi_effective", "policy", "policy_reason", "reflection")
 
@@ -114,6 +116,22 @@ def record_update(
         if name in changed or sources.get(name) in drafts:
             sources[name] = source_id
     record.value_sources = sources or None
+
+
+STATUS_WORDS = {"submitted": "提出済み", "draft": "下書き"}
+
+
+def document_text(issuer_name: str, title: str, as_of: str) -> str:
+    """山河県 効果検証シート（令和6年7月時点）."""
+    text = " ".join(p for p in (issuer_name, title) if p)
+    return f"{text}（{as_of}）" if as_of else text
+
+
+def update_text(source: Source) -> str:
+    """kensho で更新（2026年12月1日、健康長寿社会づくり推進課、提出済み）, the day in Japan."""
+    day = source.created_at.astimezone(TOKYO)
+    parts = [f"{day.year}年{day.month}月{day.day}日", source.department, STATUS_WORDS.get(source.status, "")]
+    return "kensho で更新（" + "、".join(p for p in parts if p) + "）"
 
 
 def sources_by_id(session: Session, ids: set[int]) -> dict[int, Source]:

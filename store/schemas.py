@@ -52,7 +52,8 @@ OPINION_STATUS_WORDS = {
 # Written by the export for the planning office, ignored on import: the export reads back as it is.
 SUBMISSION_COLUMN = "提出状況"
 UPDATED_COLUMN = "最終更新"
-EXPORT_ONLY_COLUMNS: tuple[str, ...] = (SUBMISSION_COLUMN, UPDATED_COLUMN)
+SOURCE_COLUMN = "出典"  # where the row's values come from (document, kensho updates)
+EXPORT_ONLY_COLUMNS: tuple[str, ...] = (SUBMISSION_COLUMN, UPDATED_COLUMN, SOURCE_COLUMN)
 
 
 def _text(value: Any) -> str:
