@@ -105,7 +105,8 @@ class Asker:
     ``issuer`` is the deployment's own issuer (KENSHO_ISSUER, default 群馬県): questions that name no
     issuer are about its projects; a project name unique across issuers still finds its issuer.
     ``viewer`` of ``ask`` is the asking Slack user id: 下書き values are shown only to the project's
-    department and administrators (``ADMINISTRATOR``, None, is the command line; ``PUBLIC`` nobody's).
+    department and administrators; ``PUBLIC`` (the default) sees the last submitted or imported
+    values, ``ADMINISTRATOR`` (None: the command line) sees drafts too.
     ``only_issuer`` restricts names and totals to one issuer (「山河県の…」 recognised by the caller)."""
 
     def __init__(self, db: Database, issuer: str | None = None) -> None:
@@ -113,7 +114,7 @@ class Asker:
         self.cache = CatalogueCache(db)
         self.issuer = issuer or _configured_issuer()
 
-    def ask(self, question: str, viewer: str | None = ADMINISTRATOR, only_issuer: str | None = None) -> A.Answer:
+    def ask(self, question: str, viewer: str | None = PUBLIC, only_issuer: str | None = None) -> A.Answer:
         question = (question or "").strip()
         if not question:
             return A.Answer(question, "not_found", f"質問が空です。{HELP_HINT}", kind="help")
@@ -123,7 +124,7 @@ class Asker:
             return self._answering(session, catalogue, intent, viewer, only_issuer).run()
 
     def answer_project(
-        self, project_id: int, question: str = "", fields: list[str] | None = None, viewer: str | None = ADMINISTRATOR
+        self, project_id: int, question: str = "", fields: list[str] | None = None, viewer: str | None = PUBLIC
     ) -> A.Answer:
         """Answer for one project chosen by id (a candidate button); ``fields`` as first asked."""
         catalogue = self.cache.get()

@@ -89,7 +89,7 @@ def citation_line(year: int | None, citations: list[Citation]) -> str:
         return head + ("出典：" + "、".join(c.text for c in documents) if documents else "")
     if not documents:
         return head + "、".join(c.text for c in updates)
-    parts = [f"{_labels(c.keys)}は{c.text}" for c in updates]
+    parts = [f"{_labels(c.keys)}は {c.text}" for c in updates]
     return head + "出典：" + "、".join(c.text for c in documents) + "。ただし" + "、".join(parts)
 
 

@@ -33,13 +33,13 @@ def _questions(args: argparse.Namespace) -> Iterable[str]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.ask import Asker
+    from bot.ask import ADMINISTRATOR, Asker
 
     asker = Asker(_database(), issuer=load_settings().issuer)
     status = 0
     for question in _questions(args):
         try:
-            answer = asker.ask(question, viewer=args.user)
+            answer = asker.ask(question, viewer=args.user or ADMINISTRATOR)
             payload = answer.to_json()
             text = answer.text
         except Exception:  # one bad question must never stop the rest
@@ -94,9 +94,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  {where}{column}: {value}{p.message}", file=sys.stderr)
         return 1
     r = report.result
-    print(
-        f"{issuer}に{report.rows}行を取り込みました（新規 {r.created}件、更新 {r.updated}件、変更なし {r.unchanged}件）。"
-    )
+    counts = f"新規 {r.created}件、更新 {r.updated}件、変更なし {r.unchanged}件"
+    print(f"{issuer}に{report.rows}行を取り込みました（{counts}）。")
     return 0
 
 
@@ -124,7 +123,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         rows = export_rows(db, year, issuer)
         if not rows:
             years = "、".join(values.fiscal_year_label(y) for y in export_years(db, issuer))
-            what = f"{values.fiscal_year_label(year)}のデータはありません" if isinstance(year, int) else "書き出すデータがありません"
+            what = (
+                f"{values.fiscal_year_label(year)}のデータはありません"
+                if isinstance(year, int)
+                else "書き出すデータがありません"
+            )
             hint = f"（データのある年度: {years}）" if years else "（事業が登録されていません）"
             print(f"エラー: {what}{hint}。何も書き出していません。", file=sys.stderr)
             return 1
@@ -263,7 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="1問につき1行の JSON で出力します（JSON Lines）")
     ask.add_argument(
         "--user",
-        help="この Slack ユーザーとして答えます（下書きは担当課と管理者にだけ見えます。既定: 管理者と同じく下書きも表示）",
+        help="この Slack ユーザーとして答えます（下書きは担当課と管理者にだけ見えます。"
+        "既定: 管理者と同じく下書きも表示）",
     )
     ask.set_defaults(func=cmd_ask)
 
@@ -274,8 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
         "1件でも問題があれば何も取り込みません。",
     )
     imp.add_argument("file", help="取り込むファイル（.csv / .xlsx）")
-    imp.add_argument("--issuer", help="自治体名（既定: KENSHO_ISSUER、未設定なら群馬県）。未登録なら国の様式の選択肢で登録します")
-    imp.add_argument("--source", help="出典とする資料名と時点（例: 「資料３（令和6年7月時点）」。既定: 自治体の資料名）")
+    imp.add_argument(
+        "--issuer", help="自治体名（既定: KENSHO_ISSUER、未設定なら群馬県）。未登録なら国の様式の選択肢で登録します"
+    )
+    imp.add_argument(
+        "--source", help="出典とする資料名と時点（例: 「資料３（令和6年7月時点）」。既定: 自治体の資料名）"
+    )
     imp.add_argument("--actor", default="cli", help="履歴に残す更新者名（既定: cli）")
     imp.set_defaults(func=cmd_import)
 

@@ -47,11 +47,15 @@ def register(sub: Any, open_db: OpenDb) -> None:
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kind", choices=KINDS, help="種別（既定: 名前が市区町村で終われば市区町村、それ以外は都道府県）")
+    parser.add_argument(
+        "--kind", choices=KINDS, help="種別（既定: 名前が市区町村で終われば市区町村、それ以外は都道府県）"
+    )
     parser.add_argument("--plan", help="地域再生計画の名称")
     parser.add_argument("--source", help="資料名と時点（例: 「資料３（令和6年7月時点）」）。取り込み時の出典の既定値")
     parser.add_argument(
-        "--options", type=Path, help="選択肢を書いた TOML ファイル（policy, evaluation, kpi_effective, kind, plan, source）"
+        "--options",
+        type=Path,
+        help="選択肢を書いた TOML ファイル（policy, evaluation, kpi_effective, kind, plan, source）",
     )
 
 

@@ -19,7 +19,10 @@ from sqlalchemy.orm import Session
 
 from store import values
 from store.db import Database
-from store.models import Issuer, Project, Record, ReviewStatus
+from store.issuers import options_of
+from store.models import Issuer, Project, Record, ReviewStatus, Source, SourceKind
+from store.options import IssuerOptions
+from store.provenance import document_text, sources_by_id, update_text
 from store.records import RECORD_DETAILS, kpi_value_text
 from store.schemas import (
     ALIAS_COLUMN,
@@ -30,10 +33,6 @@ from store.schemas import (
     SUBMISSION_COLUMN,
     UPDATED_COLUMN,
 )
-from store.issuers import options_of
-from store.models import Source, SourceKind
-from store.options import IssuerOptions
-from store.provenance import document_text, sources_by_id, update_text
 
 EXPORT_COLUMNS: list[str] = [*COLUMNS, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS]
 AMOUNT_COLUMNS: tuple[str, ...] = ("事業費（千円）", "寄附額（千円）", "寄附件数（件）")

@@ -44,7 +44,7 @@ def _choice(value: Any, position: int) -> Choice:
         spec = ChoiceSpec.model_validate(value)
         default = parse_choice(spec.label, position)
         return Choice(spec.code or default.code, default.label, tuple(spec.aliases))
-    raise ValueError("選択肢は文字列か { label = \"…\", aliases = [\"…\"] } で書いてください")
+    raise ValueError('選択肢は文字列か { label = "…", aliases = ["…"] } で書いてください')
 
 
 class ChoiceSpec(BaseModel):
@@ -67,12 +67,12 @@ def _policy(value: Any) -> list[Choice]:
 class OptionsFile(BaseModel):
     """An issuer's own settings in TOML (``kensho issuer add 山河県 --options options.toml``)::
 
-        kind = "都道府県"
-        plan = "山河県まち・ひと・しごと創生推進計画"
-        source = "効果検証シート（令和6年7月時点）"
-        policy = ["①拡充", "②継続", "③見直し", { label = "④終了", aliases = ["廃止"] }]
-        evaluation = ["①…", "②…", "③…", "④…"]
-        kpi_effective = ["…有効であった", "…有効とはいえなかった"]
+    kind = "都道府県"
+    plan = "山河県まち・ひと・しごと創生推進計画"
+    source = "効果検証シート（令和6年7月時点）"
+    policy = ["①拡充", "②継続", "③見直し", { label = "④終了", aliases = ["廃止"] }]
+    evaluation = ["①…", "②…", "③…", "④…"]
+    kpi_effective = ["…有効であった", "…有効とはいえなかった"]
     """
 
     model_config = ConfigDict(extra="forbid")

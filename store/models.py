@@ -234,9 +234,9 @@ class Record(Base):
     # Provenance: the document that last imported the record, and the kensho updates (Source ids) of
     # the fields saved since then ({"result": 12, "kpis": 12, …}); a field not listed is the document's.
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
-    value_sources: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    value_sources: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
     # While a 下書き is pending: the values everyone else still sees (store.provenance.public_snapshot).
-    public_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    public_values: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     project: Mapped[Project] = relationship(back_populates="records")
     goal: Mapped[Goal | None] = relationship()

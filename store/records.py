@@ -175,9 +175,7 @@ class CatalogueWriter:
         self.departments = {
             _key(d.name): d for d in session.scalars(select(Department).where(Department.issuer_id == sid))
         }
-        self.goals = {
-            (g.fiscal_year, g.number): g for g in session.scalars(select(Goal).where(Goal.issuer_id == sid))
-        }
+        self.goals = {(g.fiscal_year, g.number): g for g in session.scalars(select(Goal).where(Goal.issuer_id == sid))}
         self.projects = {_key(p.name): p for p in session.scalars(select(Project).where(Project.issuer_id == sid))}
         self.options = list(
             session.scalars(select(PolicyOption).where(PolicyOption.issuer_id == sid).order_by(PolicyOption.sort_order))

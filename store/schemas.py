@@ -229,9 +229,7 @@ class SelfEvaluationSubmission(SelfEvaluationDraft):
     kpi_actuals: list[Annotated[KpiValue, BeforeValidator(_required_kpi)]] = Field(default_factory=list)
     # Before-validators run last-listed first: the "required" check comes before parsing.
     evaluation: Annotated[int, BeforeValidator(_evaluation), BeforeValidator(_required_choice)] = None  # type: ignore[assignment]
-    kpi_effective: Annotated[bool, BeforeValidator(_kpi_effective), BeforeValidator(_required_choice)] = (
-        None  # type: ignore[assignment]
-    )
+    kpi_effective: Annotated[bool, BeforeValidator(_kpi_effective), BeforeValidator(_required_choice)] = None  # type: ignore[assignment]
     policy: Annotated[str, BeforeValidator(_required), Field(max_length=50)] = ""
     policy_reason: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
     reflection: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""

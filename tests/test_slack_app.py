@@ -279,10 +279,10 @@ def test_an_answer_stuck_in_the_database_does_not_hold_up_the_others(
     stuck = threading.Event()
     original = app.services.asker.ask
 
-    def ask(question: str):  # type: ignore[no-untyped-def]
+    def ask(question: str, **kwargs):  # type: ignore[no-untyped-def]
         if "医療機関応援金" in question:
             stuck.wait(30)  # a query waiting on a lock in the database, until the test lets it go
-        return original(question)
+        return original(question, **kwargs)
 
     monkeypatch.setattr(app.services.asker, "ask", ask)
     app.event(mention("医療機関応援金の寄附額", ts="1700000000.000001"))

@@ -62,9 +62,7 @@ def _attribute_existing_records() -> None:
     now = store.models.utcnow()
     meta = sa.MetaData()
     source = sa.Table("source", meta, autoload_with=conn)
-    issuer = sa.table(
-        "issuer", sa.column("id"), sa.column("source_document"), sa.column("source_as_of")
-    )
+    issuer = sa.table("issuer", sa.column("id"), sa.column("source_document"), sa.column("source_as_of"))
     project = sa.table("project", sa.column("id"), sa.column("issuer_id"))
     record = sa.table(
         "record",
@@ -77,15 +75,25 @@ def _attribute_existing_records() -> None:
     )
     department = sa.table("department", sa.column("id"), sa.column("name"))
     revision_t = sa.table(
-        "revision", sa.column("record_id"), sa.column("field"), sa.column("actor"), sa.column("source"),
+        "revision",
+        sa.column("record_id"),
+        sa.column("field"),
+        sa.column("actor"),
+        sa.column("source"),
         sa.column("created_at", store.models.UTCDateTime),
     )
     for iid, document, as_of in conn.execute(sa.select(issuer.c.id, issuer.c.source_document, issuer.c.source_as_of)):
         sid = conn.execute(
             sa.insert(source)
             .values(
-                issuer_id=iid, kind="document", title=document or "", as_of=as_of or "", created_at=now,
-                actor="", department="", status="",
+                issuer_id=iid,
+                kind="document",
+                title=document or "",
+                as_of=as_of or "",
+                created_at=now,
+                actor="",
+                department="",
+                status="",
             )
             .returning(source.c.id)
         ).scalar_one()
@@ -96,8 +104,13 @@ def _attribute_existing_records() -> None:
         )
     modal = conn.execute(
         sa.select(
-            revision_t.c.record_id, revision_t.c.field, revision_t.c.actor, revision_t.c.created_at,
-            project.c.issuer_id, department.c.name, record.c.submission_status,
+            revision_t.c.record_id,
+            revision_t.c.field,
+            revision_t.c.actor,
+            revision_t.c.created_at,
+            project.c.issuer_id,
+            department.c.name,
+            record.c.submission_status,
         )
         .join(record, record.c.id == revision_t.c.record_id)
         .join(project, project.c.id == record.c.project_id)
@@ -117,8 +130,14 @@ def _attribute_existing_records() -> None:
         sid = conn.execute(
             sa.insert(source)
             .values(
-                issuer_id=iid, kind="update", title="", as_of="", created_at=at, actor=actor or "",
-                department=dept or "", status="submitted" if status == "submitted" else "draft",
+                issuer_id=iid,
+                kind="update",
+                title="",
+                as_of="",
+                created_at=at,
+                actor=actor or "",
+                department=dept or "",
+                status="submitted" if status == "submitted" else "draft",
             )
             .returning(source.c.id)
         ).scalar_one()
