@@ -66,13 +66,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from store.importer import ImportFailed, import_rows, read_table
+    from store.importer import ImportFailed, import_rows, iter_table
 
     db = _database()
     issuer = args.issuer or load_settings().issuer
     try:
-        rows = read_table(Path(args.file))
-        with tqdm(total=len(rows), unit="行", disable=len(rows) < 2000, file=sys.stderr) as bar:
+        path = Path(args.file)
+        rows = iter_table(path)  # read as it is imported: a national sheet is never held in memory
+        with tqdm(unit="行", disable=path.stat().st_size < 1_000_000, file=sys.stderr) as bar:
             report = import_rows(
                 db,
                 rows,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from store import values
 
@@ -52,12 +52,20 @@ class IssuerOptions:
     evaluation: tuple[str, ...] = tuple(values.EVALUATION_LABELS.values())
     kpi_effective: tuple[str, str] = ("総合戦略のKPI達成に有効であった", "総合戦略のKPI達成に有効とは言えない")
 
+    @cached_property
+    def _policy_words(self) -> tuple[tuple[str, ...], ...]:
+        return tuple((c.label, c.display, *c.aliases) for c in self.policy)
+
+    @cached_property
+    def _policy_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.policy)
+
     def policy_label(self, text: object) -> str:
         """The canonical 今後の方針 label the text names; ValueError (Japanese) otherwise."""
         raw = values.clean(text)
         if not raw:
             return ""
-        found = match(raw, [[c.label, c.display, *c.aliases] for c in self.policy], [c.code for c in self.policy])
+        found = match(raw, self._policy_words, self._policy_codes)
         if found is None:
             choices = "、".join(c.display for c in self.policy) or "（選択肢が登録されていません）"
             raise ValueError(f"選択肢にありません（{choices}）")
@@ -67,8 +75,8 @@ class IssuerOptions:
         raw = values.clean(text)
         if not raw:
             return None
-        codes = [circled(n) for n in range(1, len(self.evaluation) + 1)]
-        found = match(raw, [[label] for label in self.evaluation], codes)
+        codes = tuple(circled(n) for n in range(1, len(self.evaluation) + 1))
+        found = match(raw, tuple((label,) for label in self.evaluation), codes)
         if found is None:
             choices = "、".join(f"{c}{label}" for c, label in zip(codes, self.evaluation, strict=True))
             raise ValueError(f"事業の評価は次のいずれかで入力してください（{choices}）")
@@ -83,7 +91,7 @@ class IssuerOptions:
             return True
         if literal in {"false", "いいえ", "無効"}:
             return False
-        found = match(raw, [[label] for label in self.kpi_effective], [])
+        found = match(raw, tuple((label,) for label in self.kpi_effective), ())
         if found is None:
             raise ValueError(
                 f"KPI達成への有効性は「{self.kpi_effective[0]}」か「{self.kpi_effective[1]}」で入力してください"
@@ -115,6 +123,7 @@ _ENDINGS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
 def option_key(text: str) -> str:
     """The folded form two wordings of one option share (see the module docstring)."""
     key = unicodedata.normalize("NFKC", text).lower()
@@ -135,8 +144,10 @@ def _number(text: str) -> str | None:
     return folded if folded.isdigit() else None
 
 
-def match(text: str, options: Sequence[Sequence[str]], codes: Sequence[str]) -> int | None:
-    """The index of the one option (given by its wordings) that ``text`` names, or None."""
+@lru_cache(maxsize=4096)
+def match(text: str, options: tuple[tuple[str, ...], ...], codes: tuple[str, ...]) -> int | None:
+    """The index of the one option (given by its wordings) that ``text`` names, or None (memoized:
+    a sheet repeats a handful of wordings over thousands of rows)."""
     number = _number(text)
     if number is not None:
         by_code = [i for i, c in enumerate(codes) if c and unicodedata.normalize("NFKC", c).strip(".") == number]

@@ -114,7 +114,7 @@ class KpiValue(BaseModel):
         if isinstance(raw, KpiValue):
             return raw
         value, pending = values.parse_kpi_value(raw)
-        return cls(value=value, pending=pending)
+        return cls.model_construct(value=value, pending=pending)  # already validated by the parser
 
 
 KpiField = Annotated[KpiValue, BeforeValidator(KpiValue.parse)]
