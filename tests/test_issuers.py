@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import ROOT
 from kensho_cli import kensho
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.ask import ADMINISTRATOR, PUBLIC, Asker
 from bot.catalogue import issuer_names
@@ -31,6 +31,7 @@ from store.models import (
     PolicyOption,
     Project,
     Record,
+    Revision,
 )
 from store.options import NATIONAL, IssuerOptions, option_key
 from store.schemas import SelfEvaluationDraft, SelfEvaluationSubmission
@@ -415,3 +416,94 @@ def test_issuer_options_define_what_its_sheet_may_say() -> None:
     own = IssuerOptions(policy=NATIONAL.policy[:2])
     with pytest.raises(ValueError, match="選択肢にありません（①拡充、②継続）"):
         own.policy_label("⑥終了")
+
+
+def test_rows_of_one_project_and_year_apart_are_refused_and_nothing_changes(db: Database) -> None:
+    rows = read_table(SANGA_CSV)
+    second_kpi = rows.pop(4)  # the 輸出量 KPI row of 山河の米 (令和5年度), moved to the end
+    rows.append(second_kpi)
+    with pytest.raises(ImportFailed) as failed:
+        import_rows(db, rows, issuer_name=SANGA)
+    [problem] = failed.value.problems
+    assert problem.column == "個別事業名"
+    assert "5行目と離れています（続けて並べてください）" in problem.message
+    with db.session() as session:
+        assert issuer_names(session) == ["群馬県"]
+
+
+def test_migrations_split_goals_by_year_and_attribute_existing_values(db_url: str) -> None:
+    """A database of revision 0004 (one goal used by two years, a value saved through the form)
+    upgrades to goals per year and to values cited by where they come from."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import alembic_config, make_engine, upgrade
+
+    engine = make_engine(db_url)
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+    now = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO issuer (id, name, source_document, source_as_of, source_title) "
+                "VALUES (1, '群馬県', '資料５－２', '令和4年6月時点', '')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO goal (id, issuer_id, number, title, label) VALUES (1, 1, 2, '住む', '基本目標２：住む')")
+        )
+        conn.execute(text("INSERT INTO department (id, issuer_id, name, aliases) VALUES (1, 1, '健康課', '[]')"))
+        conn.execute(
+            text(
+                "INSERT INTO project (id, issuer_id, name, aliases, sort_order) VALUES (1, 1, '健康ポイント', '[]', 0)"
+            )
+        )
+        for rid, year, status in ((1, 2021, "submitted"), (2, 2022, "not_submitted")):
+            conn.execute(
+                text(
+                    "INSERT INTO record (id, project_id, fiscal_year, goal_id, department_id, result, expert_opinion, "
+                    "expert_opinion_status, policy_reason, reflection, submission_status, version, updated_at, "
+                    "updated_by) VALUES (:id, 1, :year, 1, 1, '', '', 'final', '', '', :status, 1, :now, '')"
+                ),
+                {"id": rid, "year": year, "status": status, "now": now},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO revision (record_id, field, old_value, new_value, actor, source, created_at) "
+                "VALUES (1, 'evaluation', '3', '2', 'U0MEMBER1', 'modal', :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO kpi (record_id, position, name, unit, target, target_status, actual, actual_status) "
+                "VALUES (1, 0, '参加者数', '人', 100, 'known', 90, 'known')"
+            )
+        )
+        if conn.dialect.name == "postgresql":  # rows given ids by hand: move the sequences past them
+            for table in ("issuer", "goal", "department", "project", "record"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+    upgrade(engine)
+    engine.dispose()
+    db = open_database(db_url, seed=False)
+    try:
+        with db.session() as session:
+            # Nothing that refers to a rebuilt table is lost (SQLite rebuilds goal with foreign keys on).
+            assert session.scalar(select(func.count()).select_from(Kpi)) == 1
+            assert session.scalar(select(func.count()).select_from(Revision)) == 1
+            goals = session.execute(select(Goal.fiscal_year, Goal.label).order_by(Goal.fiscal_year)).all()
+            assert goals == [(2021, "基本目標２：住む"), (2022, "基本目標２：住む")]
+            years = {r.fiscal_year: r for r in session.scalars(select(Record))}
+            assert years[2021].goal_id != years[2022].goal_id
+        answer = Asker(db, issuer="群馬県").ask("令和3年度の健康ポイントの評価", viewer=PUBLIC)
+        assert answer.context == (
+            "令和3年度・出典：群馬県 資料５－２（令和4年6月時点）。ただし事業の評価は "
+            "kensho で更新（2026年6月1日、健康課、提出済み）"
+        )
+        other = Asker(db, issuer="群馬県").ask("令和4年度の健康ポイントの評価", viewer=PUBLIC)
+        assert other.context == "令和4年度・出典：群馬県 資料５－２（令和4年6月時点）"
+    finally:
+        db.dispose()

@@ -31,16 +31,26 @@ def _drop_old_goal_unique(batch_op, dialect: str) -> None:  # type: ignore[no-un
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("issuer") as batch_op:
-        batch_op.add_column(sa.Column("kind", sa.String(length=20), nullable=False, server_default="都道府県"))
-        batch_op.add_column(sa.Column("evaluation_options", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("kpi_effective_options", sa.JSON(), nullable=True))
-    with op.batch_alter_table("policy_option") as batch_op:
-        batch_op.add_column(sa.Column("aliases", sa.JSON(), nullable=True))
-    with op.batch_alter_table("goal") as batch_op:
-        batch_op.add_column(sa.Column("fiscal_year", sa.Integer(), nullable=True))
+    # Plain ADD COLUMN: on SQLite a batch "move and copy" of a table would fire the ON DELETE actions
+    # of the tables referring to it (foreign keys are on), and lose their rows or links.
+    op.add_column("issuer", sa.Column("kind", sa.String(length=20), nullable=False, server_default="都道府県"))
+    op.add_column("issuer", sa.Column("evaluation_options", sa.JSON(), nullable=True))
+    op.add_column("issuer", sa.Column("kpi_effective_options", sa.JSON(), nullable=True))
+    op.add_column("policy_option", sa.Column("aliases", sa.JSON(), nullable=True))
 
     conn = op.get_bind()
+    record = sa.table(
+        "record", sa.column("id", sa.Integer), sa.column("goal_id", sa.Integer), sa.column("fiscal_year", sa.Integer)
+    )
+    # The records' goals, kept aside: SQLite rebuilds the goal table below, which sets them to NULL.
+    links = conn.execute(
+        sa.select(record.c.id, record.c.goal_id, record.c.fiscal_year).where(record.c.goal_id.is_not(None))
+    ).all()
+    with op.batch_alter_table("goal", naming_convention=_NAMING) as batch_op:
+        batch_op.add_column(sa.Column("fiscal_year", sa.Integer(), nullable=False, server_default="0"))
+        _drop_old_goal_unique(batch_op, conn.dialect.name)
+        batch_op.create_unique_constraint("uq_goal_issuer_year_number", ["issuer_id", "fiscal_year", "number"])
+
     goal = sa.table(
         "goal",
         sa.column("id", sa.Integer),
@@ -50,36 +60,26 @@ def upgrade() -> None:
         sa.column("title", sa.String),
         sa.column("label", sa.String),
     )
-    record = sa.table("record", sa.column("goal_id", sa.Integer), sa.column("fiscal_year", sa.Integer))
     years: dict[int, list[int]] = {}
-    for goal_id, year in conn.execute(
-        sa.select(record.c.goal_id, record.c.fiscal_year)
-        .where(record.c.goal_id.is_not(None))
-        .distinct()
-        .order_by(record.c.goal_id, record.c.fiscal_year)
-    ):
-        years.setdefault(goal_id, []).append(year)
+    for _, goal_id, year in links:
+        if year not in years.setdefault(goal_id, []):
+            years[goal_id].append(year)
+    copies: dict[tuple[int, int], int] = {}  # (old goal, year) -> the goal of that year
     for gid, issuer_id, number, title, label in conn.execute(
         sa.select(goal.c.id, goal.c.issuer_id, goal.c.number, goal.c.title, goal.c.label)
     ).all():
-        first, *others = years.get(gid, [0])
+        first, *others = sorted(years.get(gid, [0]))
         conn.execute(sa.update(goal).where(goal.c.id == gid).values(fiscal_year=first))
+        copies[(gid, first)] = gid
         for year in others:
-            new_id = conn.execute(
+            copies[(gid, year)] = conn.execute(
                 sa.insert(goal)
                 .values(issuer_id=issuer_id, fiscal_year=year, number=number, title=title, label=label)
                 .returning(goal.c.id)
             ).scalar_one()
-            conn.execute(
-                sa.update(record).where(record.c.goal_id == gid, record.c.fiscal_year == year).values(goal_id=new_id)
-            )
+    for rid, goal_id, year in links:
+        conn.execute(sa.update(record).where(record.c.id == rid).values(goal_id=copies[(goal_id, year)]))
     conn.execute(sa.update(sa.table("policy_option", sa.column("aliases", sa.JSON))).values(aliases=[]))
-
-    dialect = conn.dialect.name
-    with op.batch_alter_table("goal", naming_convention=_NAMING) as batch_op:
-        _drop_old_goal_unique(batch_op, dialect)
-        batch_op.alter_column("fiscal_year", existing_type=sa.Integer(), nullable=False)
-        batch_op.create_unique_constraint("uq_goal_issuer_year_number", ["issuer_id", "fiscal_year", "number"])
 
 
 def downgrade() -> None:

@@ -48,12 +48,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_source_issuer_id", "source", ["issuer_id"])
-    with op.batch_alter_table("record") as batch_op:
-        batch_op.add_column(sa.Column("source_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("value_sources", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("public_values", sa.JSON(), nullable=True))
-        batch_op.create_foreign_key("fk_record_source_id", "source", ["source_id"], ["id"], ondelete="SET NULL")
-        batch_op.create_index("ix_record_source_id", ["source_id"])
+    # Plain ADD COLUMN, never a batch "move and copy" of record: on SQLite dropping the old table would
+    # delete its KPIs and revisions (ON DELETE CASCADE). SQLite gets the column without the foreign key.
+    op.add_column("record", sa.Column("source_id", sa.Integer(), nullable=True))
+    op.add_column("record", sa.Column("value_sources", sa.JSON(), nullable=True))
+    op.add_column("record", sa.Column("public_values", sa.JSON(), nullable=True))
+    if op.get_bind().dialect.name != "sqlite":
+        op.create_foreign_key("fk_record_source_id", "record", "source", ["source_id"], ["id"], ondelete="SET NULL")
+    op.create_index("ix_record_source_id", "record", ["source_id"])
     _attribute_existing_records()
 
 
@@ -147,11 +149,10 @@ def _attribute_existing_records() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("record") as batch_op:
-        batch_op.drop_index("ix_record_source_id")
-        batch_op.drop_constraint("fk_record_source_id", type_="foreignkey")
-        batch_op.drop_column("public_values")
-        batch_op.drop_column("value_sources")
-        batch_op.drop_column("source_id")
+    op.drop_index("ix_record_source_id", table_name="record")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint("fk_record_source_id", "record", type_="foreignkey")
+    for column in ("public_values", "value_sources", "source_id"):
+        op.drop_column("record", column)  # SQLite ≥ 3.35 drops a column in place
     op.drop_index("ix_source_issuer_id", table_name="source")
     op.drop_table("source")
