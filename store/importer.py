@@ -333,4 +333,4 @@ def _issuer(session: Any, name: str | None) -> Issuer | None:
 
 def import_file(db: Database, path: Path, **kwargs: Any) -> ImportReport:
     kwargs.setdefault("file_name", path.name)
-    return import_rows(db, read_table(path), **kwargs)
+    return import_rows(db, iter_table(path), **kwargs)
