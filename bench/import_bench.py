@@ -163,7 +163,8 @@ def main() -> None:
                     f"peak RSS {r['peak_rss_mb']:,.0f} MB  ({int(r['created']):,} records)"
                 )
                 if args.reimport:
-                    line += f"  re-import {r['reimport_rows_per_s']:,.0f} rows/s ({int(r['reimport_unchanged']):,} unchanged)"
+                    again, same = r["reimport_rows_per_s"], int(r["reimport_unchanged"])
+                    line += f"  re-import {again:,.0f} rows/s ({same:,} unchanged)"
                 print(line, flush=True)
             finally:
                 if callable(drop):

@@ -60,6 +60,18 @@ class IssuerOptions:
     def _policy_codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.policy)
 
+    @cached_property
+    def _evaluation_codes(self) -> tuple[str, ...]:
+        return tuple(circled(n) for n in range(1, len(self.evaluation) + 1))
+
+    @cached_property
+    def _evaluation_words(self) -> tuple[tuple[str, ...], ...]:
+        return tuple((label,) for label in self.evaluation)
+
+    @cached_property
+    def _kpi_words(self) -> tuple[tuple[str, ...], ...]:
+        return tuple((label,) for label in self.kpi_effective)
+
     def policy_label(self, text: object) -> str:
         """The canonical 今後の方針 label the text names; ValueError (Japanese) otherwise."""
         raw = values.clean(text)
@@ -75,8 +87,8 @@ class IssuerOptions:
         raw = values.clean(text)
         if not raw:
             return None
-        codes = tuple(circled(n) for n in range(1, len(self.evaluation) + 1))
-        found = match(raw, tuple((label,) for label in self.evaluation), codes)
+        codes = self._evaluation_codes
+        found = match(raw, self._evaluation_words, codes)
         if found is None:
             choices = "、".join(f"{c}{label}" for c, label in zip(codes, self.evaluation, strict=True))
             raise ValueError(f"事業の評価は次のいずれかで入力してください（{choices}）")
@@ -91,7 +103,7 @@ class IssuerOptions:
             return True
         if literal in {"false", "いいえ", "無効"}:
             return False
-        found = match(raw, tuple((label,) for label in self.kpi_effective), ())
+        found = match(raw, self._kpi_words, ())
         if found is None:
             raise ValueError(
                 f"KPI達成への有効性は「{self.kpi_effective[0]}」か「{self.kpi_effective[1]}」で入力してください"

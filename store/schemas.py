@@ -7,6 +7,7 @@ Field aliases are the published column names, so a spreadsheet row validates as 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -114,7 +115,13 @@ class KpiValue(BaseModel):
         if isinstance(raw, KpiValue):
             return raw
         value, pending = values.parse_kpi_value(raw)
-        return cls.model_construct(value=value, pending=pending)  # already validated by the parser
+        return _kpi_value(value, pending)
+
+
+@lru_cache(maxsize=8192)
+def _kpi_value(value: Decimal | None, pending: bool) -> KpiValue:
+    """One shared, never-modified KpiValue per value (a sheet repeats its KPI values)."""
+    return KpiValue.model_construct(value=value, pending=pending)  # already validated by the parser
 
 
 KpiField = Annotated[KpiValue, BeforeValidator(KpiValue.parse)]
