@@ -7,6 +7,7 @@ from dataclasses import field as default
 from decimal import Decimal
 from typing import Any
 
+from bot import option_labels
 from store import values
 from store.models import Issuer, Kpi, KpiStatus, Record, ReviewStatus
 
@@ -124,7 +125,7 @@ def kpi_line(kpi: Kpi) -> str:
 def evaluation_text(record: Record) -> str:
     if record.evaluation is None:
         return "未記入"
-    return f"{values.CIRCLED[record.evaluation - 1]}{values.EVALUATION_LABELS[record.evaluation]}"
+    return option_labels.evaluation_label(record)
 
 
 def policy_text(record: Record) -> str:
@@ -183,9 +184,7 @@ def field_sentence(record: Record, name: str) -> str:
         case "goal":
             return f"基本目標は「{value}」です。"
         case "evaluation":
-            effective = (
-                values.KPI_EFFECTIVE_LABELS[record.kpi_effective] if record.kpi_effective is not None else "未記入"
-            )
+            effective = option_labels.kpi_effective_label(record) if record.kpi_effective is not None else "未記入"
             return f"事業の評価は「{value}」です。KPI達成への有効性は「{effective}」とされています。"
         case "policy":
             reason = record.policy_reason.rstrip("。") if record.policy_reason else ""

@@ -224,8 +224,12 @@ def apply_settings(
         ensure_policy_options(session, issuer)
     if options.evaluation is not None:
         issuer.evaluation_options = options.evaluation
+    elif fresh:
+        issuer.evaluation_options = list(NATIONAL.evaluation)
     if options.kpi_effective is not None:
         issuer.kpi_effective_options = options.kpi_effective
+    elif fresh:
+        issuer.kpi_effective_options = list(NATIONAL.kpi_effective)
 
 
 def _kind(name: str, kind: str | None) -> str:

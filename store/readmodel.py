@@ -39,6 +39,8 @@ class IssuerRef:
     source_document: str
     source_as_of: str
     source_title: str
+    evaluation_options: list[str] | None = None  # the issuer's wording of 事業の評価 (None: national)
+    kpi_effective_options: list[str] | None = None  # and of KPI達成への有効性 (effective, not)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ _COLUMNS = (
     Issuer.source_document,
     Issuer.source_as_of,
     Issuer.source_title,
+    Issuer.evaluation_options,
+    Issuer.kpi_effective_options,
     Goal.number,
     Goal.label,
     Department.id,
@@ -216,6 +220,8 @@ def load_views(session: Session, stmt: Select, params: dict[str, Any] | None = N
             idoc,
             iasof,
             ititle,
+            ievaluation,
+            ieffective,
             gnum,
             glabel,
             did,
@@ -223,7 +229,7 @@ def load_views(session: Session, stmt: Select, params: dict[str, Any] | None = N
             pcode,
             plabel,
         ) = row
-        issuer = IssuerRef(iid, iname, idoc, iasof, ititle)
+        issuer = IssuerRef(iid, iname, idoc, iasof, ititle, ievaluation, ieffective)
         views.append(
             RecordView(
                 id=rid,

@@ -202,6 +202,11 @@ def test_answers_about_the_second_prefecture_cite_only_its_own_source(db: Databa
         assert "群馬県" not in answer.context
     gunma = asker.ask("健康ポイントの寄附額は？")
     assert gunma.context == "令和3年度・出典：群馬県 資料５－２（令和4年6月時点）"
+    # Each issuer's own wording of the stored option: 山河県 has the national one, Gunma its own.
+    moving = asker.ask("令和4年度の山河県移住促進プロジェクトの評価")
+    assert "「④地方創生に効果がなかった」" in moving.text
+    assert "「総合戦略のKPI達成に有効とは言えない」" in moving.text
+    assert "「（本事業が地方版）総合戦略のKPI達成に有効であった」" in asker.ask("健康ポイントの評価").text
 
 
 def test_questions_by_year_new_and_ended_projects(db: Database) -> None:
