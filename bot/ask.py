@@ -37,7 +37,7 @@ from bot.reading import compound_words, compounds, reading, verbs
 from store import queries, values
 from store.db import Database
 from store.models import Issuer, Record
-from store.people import may_update
+from store.people import department_ids_of, is_admin, may_update
 from store.provenance import as_public
 from store.readmodel import RecordView
 
@@ -185,6 +185,12 @@ class _Answering:
             return projects
         own = [i for i in projects if self.cat.projects[i].issuer_id == wanted]
         return own or projects
+
+    def _draft_departments(self) -> tuple[int, ...] | None:
+        """The departments whose drafts the viewer sees (None: all of them)."""
+        if self.viewer is ADMINISTRATOR or (self.viewer and is_admin(self.session, self.viewer)):
+            return None
+        return tuple(department_ids_of(self.session, self.viewer)) if self.viewer else ()
 
     def _visible(self, record: RecordView) -> RecordView:
         """The record as the viewer may see it: a pending 下書き only for its department and administrators."""
@@ -551,7 +557,9 @@ class _Answering:
         threshold = self._threshold(fields)
         if intent.threshold is not None and threshold is None:
             return self.unsupported_condition(intent.threshold.written)
-        scope = queries.Scope(issuer.id, year, departments, intent.goal_number, labels, threshold)
+        scope = queries.Scope(
+            issuer.id, year, departments, intent.goal_number, labels, threshold, self._draft_departments()
+        )
         title = self._scope_title(scope)
         context, cited = citation.scope_line(self.session, issuer, scope, [], [])
         # The figure shown: the amount asked for, other than the one the threshold is on if two are named
