@@ -203,6 +203,7 @@ class Catalogue:
                     Record.reflection,
                     Record.expert_opinion,
                     Record.policy_reason,
+                    Record.public_values,
                 ).order_by(Record.project_id, Record.fiscal_year)
             )
             # Only the latest year's record describes the project (department, goal, texts): keep the
@@ -211,7 +212,10 @@ class Catalogue:
             for row in rows:
                 entries[row.project_id].years.append(row.fiscal_year)
                 latest[row.project_id] = row
-            for pid, (rid, _, _, dept, goal, result, *remarks) in latest.items():
+            for pid, (rid, _, _, dept, goal, result, reflection, opinion, reason, public) in latest.items():
+                if public:  # a pending 下書き is not searchable: its texts are not public yet
+                    result, reflection, reason = public["result"], public["reflection"], public["policy_reason"]
+                remarks = (reflection, opinion, reason)
                 entry = entries[pid]
                 entry.department_id, entry.goal_number = dept, goal_numbers.get(goal) if goal else None
                 # One key per text, kept apart so that a word never spans two fields.

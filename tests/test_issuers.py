@@ -314,6 +314,17 @@ def test_a_draft_is_shown_only_to_its_department_and_administrators(db: Database
     own = asker.ask("健康ポイントの今後の方針は？", viewer=member)
     assert "①拡充" in own.text and "下書き" in own.context
     assert "①拡充" in asker.ask("健康ポイントの今後の方針は？", viewer=ADMINISTRATOR).text
+    # Nor does a word only the draft uses find the project.
+    _save(
+        db,
+        member,
+        "群馬健康ポイント制度",
+        submit=False,
+        evaluation="1",
+        policy="拡充",
+        reflection="フワモコダンスを始める。",
+    )
+    assert asker.ask("フワモコダンスの事業は？", viewer=OUTSIDER).status == "not_found"
     # Lists by 今後の方針 follow the same rule: the draft's 拡充 only for those who see the draft.
     assert "群馬健康ポイント制度" not in asker.ask("拡充する事業は？", viewer=OUTSIDER).text
     assert "群馬健康ポイント制度" in asker.ask("継続する事業は？", viewer=OUTSIDER).text
