@@ -7,6 +7,7 @@ from dataclasses import field as default
 from decimal import Decimal
 from typing import Any
 
+from bot import option_labels
 from store import values
 from store.models import Issuer, Kpi, KpiStatus, Record, ReviewStatus
 
@@ -47,6 +48,8 @@ class Answer:
     candidates: list[Candidate] = default(default_factory=list)
     kind: str = "lookup"  # lookup | summary | aggregate | list | search | help | error
     fiscal_year: int | None = None
+    citations: list[Any] = default(default_factory=list)  # bot.citation.Citation: where the figures come from
+    figures: list[dict[str, Any]] = default(default_factory=list)  # per figure: project, fiscal_year, field, source
 
     @property
     def text(self) -> str:
@@ -62,6 +65,8 @@ class Answer:
             "kind": self.kind,
             "fiscal_year": self.fiscal_year,
             "candidates": [c.name for c in self.candidates],
+            "sources": [c.to_json() for c in self.citations],
+            "figures": self.figures,
         }
 
 
@@ -120,7 +125,7 @@ def kpi_line(kpi: Kpi) -> str:
 def evaluation_text(record: Record) -> str:
     if record.evaluation is None:
         return "未記入"
-    return f"{values.CIRCLED[record.evaluation - 1]}{values.EVALUATION_LABELS[record.evaluation]}"
+    return option_labels.evaluation_label(record)
 
 
 def policy_text(record: Record) -> str:
@@ -179,9 +184,7 @@ def field_sentence(record: Record, name: str) -> str:
         case "goal":
             return f"基本目標は「{value}」です。"
         case "evaluation":
-            effective = (
-                values.KPI_EFFECTIVE_LABELS[record.kpi_effective] if record.kpi_effective is not None else "未記入"
-            )
+            effective = option_labels.kpi_effective_label(record) if record.kpi_effective is not None else "未記入"
             return f"事業の評価は「{value}」です。KPI達成への有効性は「{effective}」とされています。"
         case "policy":
             reason = record.policy_reason.rstrip("。") if record.policy_reason else ""

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot import answer as A
+from bot import citation
 from bot.catalogue import Catalogue, ProjectEntry
 from bot.understand import Field, Intent
 from store import queries, values
+from store.people import department_ids_of, is_admin, may_update
+from store.provenance import as_public
+from store.readmodel import RecordView
+
+ADMINISTRATOR: None = None  # ``viewer`` of the command line: sees drafts, like the planning office
+PUBLIC = ""  # ``viewer`` of someone with no department: sees only submitted or imported values
 
 HELP_HINT = (
     "事業名と知りたい項目を書いてください。例：「ぐんま健康ポイントの寄附額は？」「寄附額の合計は？」"
@@ -24,6 +32,43 @@ class Context:
     session: Session
     cat: Catalogue
     intent: Intent
+    default_issuer: int | None = None  # the deployment's own issuer (KENSHO_ISSUER)
+    only_issuer: int | None = None  # the issuer the question names (山河県の…)
+    viewer: str | None = ADMINISTRATOR  # the asking Slack user id; drafts only for its department
+
+    def record(self, project_id: int, year: int | None) -> RecordView | None:
+        """The project's record of ``year`` (else its latest), as the viewer may see it."""
+        return self.visible(queries.record_for(self.session, project_id, year))
+
+    def visible(self, record: RecordView | None) -> RecordView | None:
+        """A pending 下書き only for its department and administrators; others see the public values."""
+        if record is None or not record.public_values or self.viewer is ADMINISTRATOR:
+            return record
+        if self.viewer and may_update(self.session, self.viewer, record.id):
+            return record
+        return as_public(record)
+
+    def draft_departments(self) -> tuple[int, ...] | None:
+        """The departments whose drafts the viewer sees (None: all of them)."""
+        if self.viewer is ADMINISTRATOR or (self.viewer and is_admin(self.session, self.viewer)):
+            return None
+        return tuple(department_ids_of(self.session, self.viewer)) if self.viewer else ()
+
+    def cite(self, records: list[RecordView], fields: list[str]) -> dict[str, Any]:
+        """The answer's context line, citations and per-figure sources: where the values really come from."""
+        merged: dict[tuple[str, str], citation.Citation] = {}
+        for r in records:
+            for c in citation.record_citations(self.session, r, fields):
+                old = merged.get((c.kind, c.text))
+                keys = tuple(dict.fromkeys((*old.keys, *c.keys))) if old else c.keys
+                merged[(c.kind, c.text)] = citation.Citation(c.kind, c.text, keys)
+        cited = sorted(merged.values(), key=lambda c: c.kind != "document")
+        year = records[-1].fiscal_year if records else None
+        return {
+            "context": citation.citation_line(year, cited),
+            "citations": cited,
+            "figures": citation.figures(records, fields, cited),
+        }
 
     @property
     def q(self) -> str:
@@ -42,8 +87,7 @@ class Context:
 
 def project_answer(ctx: Context, entry: ProjectEntry, fields: list[Field], note: str = "") -> A.Answer:
     intent = ctx.intent
-    record = queries.record_for(ctx.session, entry.id, intent.year)
-    issuer = ctx.cat.issuers[entry.issuer_id]
+    record = ctx.record(entry.id, intent.year)
     names = [f.value for f in fields]
     if record is None:
         have = "、".join(values.fiscal_year_label(y) for y in entry.years) or "なし"
@@ -61,8 +105,8 @@ def project_answer(ctx: Context, entry: ProjectEntry, fields: list[Field], note:
         "projects": [entry.name],
         "project_ids": [entry.id],
         "title": entry.name,
-        "context": A.source_line(issuer, record.fiscal_year),
         "fiscal_year": record.fiscal_year,
+        **ctx.cite([record], names),
     }
     if not names:
         facts = A.summary_facts(record)
@@ -90,6 +134,8 @@ def projects_answer(ctx: Context, entries: list[ProjectEntry], fields: list[Fiel
         context=answers[0].context,
         kind="lookup",
         fiscal_year=answers[0].fiscal_year,
+        citations=list({(c.kind, c.text): c for a in answers for c in a.citations}.values()),
+        figures=[f for a in answers for f in a.figures],
     )
 
 
@@ -97,7 +143,7 @@ def compare_answer(ctx: Context, entries: list[ProjectEntry], column: Field) -> 
     """「医療機関応援金と健康ポイント、寄附額はどっちが多い？」: both figures and the verdict."""
     rows = []
     for e in entries:
-        record = queries.record_for(ctx.session, e.id, ctx.intent.year)
+        record = ctx.record(e.id, ctx.intent.year)
         if record is None:
             return project_answer(ctx, e, [column])
         rows.append((e, record, getattr(record, column.value)))
@@ -122,7 +168,6 @@ def compare_answer(ctx: Context, entries: list[ProjectEntry], column: Field) -> 
         entries = [e for e, _ in ordered]
     else:
         verdict = f"{label}が未記入の事業があるため、比べられません。"
-    issuer = ctx.cat.issuers[entries[0].issuer_id]
     names = list(dict.fromkeys(e.name for e in entries))
     return A.Answer(
         ctx.q,
@@ -131,7 +176,7 @@ def compare_answer(ctx: Context, entries: list[ProjectEntry], column: Field) -> 
         field=column.value,
         projects=names,
         project_ids=list(dict.fromkeys(e.id for e in entries)),
-        context=A.source_line(issuer, rows[0][1].fiscal_year),
+        **ctx.cite([r for _, r, _ in rows], [column.value]),
         kind="aggregate",
         fiscal_year=rows[0][1].fiscal_year,
     )
@@ -171,13 +216,14 @@ def not_found_answer(ctx: Context, typed: list[str], suggestions: list[ProjectEn
 
 def per_donation_answer(ctx: Context, entries: list[ProjectEntry]) -> A.Answer:
     """寄附1件あたりの金額: 寄附額 ÷ 寄附件数 of each project."""
-    lines, names, ids = [], [], []
+    lines, names, ids, records = [], [], [], []
     year = None
     for e in entries:
-        record = queries.record_for(ctx.session, e.id, ctx.intent.year)
+        record = ctx.record(e.id, ctx.intent.year)
         if record is None:
             return project_answer(ctx, e, [Field.DONATION_AMOUNT])
         year = record.fiscal_year
+        records.append(record)
         amount, n = record.donation_amount, record.donation_count
         if amount is None or not n:
             lines.append(f"{A.record_heading(record)}は寄附額または寄附件数が未記入のため、計算できません。")
@@ -188,7 +234,6 @@ def per_donation_answer(ctx: Context, entries: list[ProjectEntry]) -> A.Answer:
             )
         names.append(e.name)
         ids.append(e.id)
-    issuer = ctx.cat.issuers[entries[0].issuer_id]
     return A.Answer(
         ctx.q,
         "answered",
@@ -196,15 +241,15 @@ def per_donation_answer(ctx: Context, entries: list[ProjectEntry]) -> A.Answer:
         field=Field.DONATION_AMOUNT.value,
         projects=names,
         project_ids=ids,
-        context=A.source_line(issuer, year),
         kind="aggregate",
         fiscal_year=year,
+        **ctx.cite(records, ["donation_amount"]),
     )
 
 
 def field_difference_answer(ctx: Context, entry: ProjectEntry, first: Field, second: Field) -> A.Answer:
     """健康ポイントの事業費と寄附額の差: both amounts and their difference."""
-    record = queries.record_for(ctx.session, entry.id, ctx.intent.year)
+    record = ctx.record(entry.id, ctx.intent.year)
     if record is None:
         return project_answer(ctx, entry, [first, second])
     a, b = getattr(record, first.value), getattr(record, second.value)
@@ -215,7 +260,6 @@ def field_difference_answer(ctx: Context, entry: ProjectEntry, first: Field, sec
         body = (
             f"{A.record_heading(record)}の{la}は{A.amount(a)}、{lb}は{A.amount(b)}で、差は{A.amount(abs(a - b))}です。"
         )
-    issuer = ctx.cat.issuers[entry.issuer_id]
     return A.Answer(
         ctx.q,
         "answered",
@@ -223,7 +267,7 @@ def field_difference_answer(ctx: Context, entry: ProjectEntry, first: Field, sec
         field=first.value,
         projects=[entry.name],
         project_ids=[entry.id],
-        context=A.source_line(issuer, record.fiscal_year),
+        **ctx.cite([record], [first.value, second.value]),
         kind="aggregate",
         fiscal_year=record.fiscal_year,
     )
@@ -234,7 +278,7 @@ AMOUNT_VALUES = frozenset({"donation_amount", "donation_count", "project_cost"})
 
 def trend_answer(ctx: Context, entry: ProjectEntry, fields: list[Field]) -> A.Answer:
     """Each year's figures of one project, oldest first; for amounts, the change from the year before."""
-    records = queries.record_history(ctx.session, entry.id)
+    records = [r for r in map(ctx.visible, queries.record_history(ctx.session, entry.id)) if r]
     if not records:
         return project_answer(ctx, entry, fields)
     lines = []
@@ -253,7 +297,6 @@ def trend_answer(ctx: Context, entry: ProjectEntry, fields: list[Field]) -> A.An
     if len(records) == 1:
         only = values.fiscal_year_label(records[0].fiscal_year)
         lines.append(f"登録されているのは{only}のみのため、前年度とは比べられません。")
-    issuer = ctx.cat.issuers[entry.issuer_id]
     last = records[-1]
     return A.Answer(
         ctx.q,
@@ -262,7 +305,7 @@ def trend_answer(ctx: Context, entry: ProjectEntry, fields: list[Field]) -> A.An
         field=fields[0].value,
         projects=[entry.name],
         project_ids=[entry.id],
-        context=A.source_line(issuer, last.fiscal_year),
+        **ctx.cite(records, [f.value for f in fields]),
         kind="aggregate",
         fiscal_year=last.fiscal_year,
     )
@@ -271,15 +314,15 @@ def trend_answer(ctx: Context, entry: ProjectEntry, fields: list[Field]) -> A.An
 def years_answer(ctx: Context, entry: ProjectEntry) -> A.Answer:
     """The fiscal years a project is on record."""
     years = "、".join(values.fiscal_year_label(y) for y in entry.years)
-    issuer = ctx.cat.issuers[entry.issuer_id]
     latest = entry.years[-1] if entry.years else None
+    record = ctx.record(entry.id, latest)
     return A.Answer(
         ctx.q,
         "answered",
         f"{entry.name}が登録されている年度は、{years}です。",
         projects=[entry.name],
         project_ids=[entry.id],
-        context=A.source_line(issuer, latest),
+        **ctx.cite([record] if record else [], ["goal"]),
         kind="lookup",
         fiscal_year=latest,
     )

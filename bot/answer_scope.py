@@ -7,6 +7,7 @@ on the question's session.
 from __future__ import annotations
 
 from bot import answer as A
+from bot import citation
 from bot.answer_project import Context, project_answer
 from bot.plan import Scope as ScopePlan
 from bot.understand import AMOUNTS, Comparator, Field, Op
@@ -17,6 +18,10 @@ LIST_LIMIT = 30
 
 
 def default_issuer(ctx: Context) -> Issuer:
+    """The issuer the question names, else the deployment's own, else the one with most projects."""
+    for wanted in (ctx.only_issuer, ctx.default_issuer):
+        if wanted is not None and wanted in ctx.cat.issuers:
+            return ctx.cat.issuers[wanted]
     counts: dict[int, int] = {}
     for p in ctx.cat.projects:
         counts[p.issuer_id] = counts.get(p.issuer_id, 0) + 1
@@ -53,9 +58,18 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         return A.Answer(ctx.q, "not_found", body, kind="list")
     if plan.new:  # 新規事業: on record this year, not the year before
         excluded += tuple(p.id for p in ctx.cat.projects if p.issuer_id == issuer.id and year - 1 in p.years)
-    scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number, labels, threshold, excluded)
+    scope = queries.Scope(
+        issuer.id,
+        year,
+        plan.departments,
+        plan.goal_number,
+        labels,
+        threshold,
+        excluded_project_ids=excluded,
+        draft_departments=ctx.draft_departments(),
+    )
     title = _scope_title(ctx, scope)
-    context = A.source_line(issuer, year)
+    context, cited = citation.scope_line(ctx.session, issuer, scope, [], [])
     amounts = [f for f in fields if f in AMOUNTS]
     column = next((f for f in amounts if threshold is None or f.value != threshold[0]), amounts[0] if amounts else None)
     note = ctx.year_note(year)
@@ -63,17 +77,22 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         others = [f for f in fields if f not in AMOUNTS]
         found = _aggregate(ctx, scope, title, context, column or Field.DONATION_AMOUNT, others)
         found.body = note + found.body
+        found.citations = cited
         return found
-    records = queries.records_in(ctx.session, scope, limit=LIST_LIMIT)
+    records = [r for r in map(ctx.visible, queries.records_in(ctx.session, scope, limit=LIST_LIMIT)) if r]
     total = queries.count_in(ctx.session, scope)
     field_name = fields[0].value if fields else None
+    if field_name:
+        context, cited = citation.scope_line(ctx.session, issuer, scope, records, [field_name])
     if total == 1 and plan.departments and fields and not intent.counting:
         # 労働政策課の寄附額: a department with one project answers for that project.
         entry = next(p for p in ctx.cat.projects if p.id == records[0].project_id)
         return project_answer(ctx, entry, fields, note=f"{title}は「{entry.name}」の1件です。\n")
     if total == 0:
         body = note + f"{title}はありません。"
-        return A.Answer(ctx.q, "answered", body, field=field_name, context=context, kind="list", fiscal_year=year)
+        return A.Answer(
+            ctx.q, "answered", body, field=field_name, context=context, kind="list", fiscal_year=year, citations=cited
+        )
     lines = [f"・{r.project.name}" + (f"：{_short(r, field_name)}" if field_name else "") for r in records]
     if total > len(records):
         lines.append(f"ほか{total - len(records):,}件")
@@ -103,7 +122,7 @@ def _by_kpi(ctx: Context, issuer: Issuer, year: int, plan: ScopePlan, fields: li
     scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number)
     title = _scope_title(ctx, scope)
     met, unmet, unknown = [], [], []
-    for record in queries.records_in(ctx.session, scope):
+    for record in filter(None, map(ctx.visible, queries.records_in(ctx.session, scope))):
         states = {A.kpi_progress(k) for k in record.kpis}
         if "未達" in states:
             unmet.append(record)
@@ -115,6 +134,7 @@ def _by_kpi(ctx: Context, issuer: Issuer, year: int, plan: ScopePlan, fields: li
     word = "KPIを達成した" if plan.kpi_state == "met" else "KPIが未達の"
     lines = [f"・{r.project.name}：" + "、".join(A.kpi_line(k) for k in r.kpis) for r in chosen[:LIST_LIMIT]]
     body = f"{title}のうち、{word}事業は{len(chosen)}件です。" + ("\n" + "\n".join(lines) if lines else "")
+    context, cited = citation.scope_line(ctx.session, issuer, scope, chosen, ["kpi"])
     if unknown:
         body += f"\n（KPIの実績値が集計中または未記入のため判定できない事業が{len(unknown)}件あります）"
     return A.Answer(
@@ -125,7 +145,8 @@ def _by_kpi(ctx: Context, issuer: Issuer, year: int, plan: ScopePlan, fields: li
         projects=[r.project.name for r in chosen],
         project_ids=[r.project_id for r in chosen],
         title=title,
-        context=A.source_line(issuer, year),
+        context=context,
+        citations=cited,
         kind="list",
         fiscal_year=year,
     )
@@ -149,9 +170,17 @@ def _trend(ctx: Context, issuer: Issuer, years: list[int], plan: ScopePlan, colu
         previous = total
         lines.append(line)
     body = f"{issuer.name}の事業の{label}の合計（年度ごと）\n" + "\n".join(lines)
-    context = A.source_line(issuer, years[-1])
+    last = queries.Scope(issuer.id, years[-1], plan.departments, plan.goal_number)
+    context, cited = citation.scope_line(ctx.session, issuer, last, [], [])
     return A.Answer(
-        ctx.q, "answered", body, field=column.value, context=context, kind="aggregate", fiscal_year=years[-1]
+        ctx.q,
+        "answered",
+        body,
+        field=column.value,
+        context=context,
+        kind="aggregate",
+        fiscal_year=years[-1],
+        citations=cited,
     )
 
 

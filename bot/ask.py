@@ -16,7 +16,9 @@ from collections.abc import Callable
 from bot import answer as A
 from bot import plan as P
 from bot.answer_project import (
+    ADMINISTRATOR,
     HELP_HINT,
+    PUBLIC,
     Context,
     ambiguous_answer,
     compare_answer,
@@ -31,22 +33,32 @@ from bot.answer_project import (
 from bot.answer_scope import scope_answer, unsupported_answer
 from bot.catalogue import Catalogue, CatalogueCache, issuer_prefixes
 from bot.content_search import search
-from bot.names import NameFinder
+from bot.names import NameFinder, by_issuer
 from bot.selfeval import history
+from bot.settings import configured_issuer
 from bot.tagging import Lexicon, Tag
 from bot.tokens import tokenize
 from bot.understand import Field, Intent, understand
 from store.db import Database
 
-__all__ = ["HELP_HINT", "Asker"]
+__all__ = ["ADMINISTRATOR", "HELP_HINT", "PUBLIC", "Asker"]
+OWN = frozenset({"県の", "本県", "本県の"})
 
 
 class Asker:
-    """Answers questions against one database; safe to share between threads."""
+    """Answers questions against one database; safe to share between threads.
 
-    def __init__(self, db: Database) -> None:
+    ``issuer`` is the deployment's own issuer (KENSHO_ISSUER, default 群馬県): questions that name no
+    issuer are about its projects; a project name unique across issuers still finds its issuer; a
+    question naming an issuer (山河県の…) is answered from that issuer alone. ``viewer`` is the asking
+    Slack user id: 下書き values are shown only to the project's department and administrators;
+    ``PUBLIC`` (the default) sees submitted or imported values, ``ADMINISTRATOR`` (the command line)
+    sees drafts too."""
+
+    def __init__(self, db: Database, issuer: str | None = None) -> None:
         self.db = db
         self.cache = CatalogueCache(db)
+        self.issuer = issuer or configured_issuer()
         self._lexicon: tuple[int, Lexicon] | None = None
         self._lock = threading.Lock()
 
@@ -55,41 +67,58 @@ class Asker:
         if current is not None and current[0] == cat.version:
             return current[1]
         with self._lock:
-            issuers = [(i.id, issuer_prefixes(i.name)) for i in cat.issuers.values()]
+            # 県の / 本県 stand for the deployment's own issuer: generic words, not any issuer's name.
+            issuers = [(i.id, [p for p in issuer_prefixes(i.name) if p not in OWN]) for i in cat.issuers.values()]
             lexicon = Lexicon(issuers, cat.policy_labels)
             self._lexicon = (cat.version, lexicon)
             return lexicon
 
-    def understand(self, question: str, cat: Catalogue) -> tuple[Intent, list[Tag]]:
-        """Stages 1–4."""
+    def understand(
+        self, question: str, cat: Catalogue, only_issuer: str | None = None
+    ) -> tuple[Intent, list[Tag], int | None]:
+        """Stages 1–4; also the issuer the answer is restricted to (named in the question or given)."""
         tokens = tokenize(question)
         tags = self.lexicon(cat).tag(tokens)
         finder = NameFinder(cat, tokens, tags)
         names = finder.find()
+        named = {int(t.value) for t in tags if t.kind == "issuer"}
+        only = cat.issuer_id(only_issuer) if only_issuer else (named.pop() if len(named) == 1 else None)
+        if only_issuer and only is None:
+            only = -1  # an issuer with nothing registered: nothing matches
+        by_issuer(names, cat, only, cat.issuer_id(self.issuer))
         # A word inside a name typed in full is part of the name (評価 of an official 〇〇評価事業).
         inside = {i for h in names.hits if h.exact for i in range(h.start, h.end)}
         tags = [t for t in tags if not any(i in inside for i in range(t.start, t.end))]
-        return understand(question, tokens, tags, names), tags
+        return understand(question, tokens, tags, names), tags, only
 
-    def ask(self, question: str, names: Callable[[str], str] = str) -> A.Answer:
+    def ask(
+        self,
+        question: str,
+        viewer: str | None = PUBLIC,
+        only_issuer: str | None = None,
+        names: Callable[[str], str] = str,
+    ) -> A.Answer:
         """The answer; ``names`` shows a user id as people know the person (in an update history)."""
         question = (question or "").strip()
         if not question:
             return A.Answer(question, "not_found", f"質問が空です。{HELP_HINT}", kind="help")
         cat = self.cache.get()
-        intent, tags = self.understand(question, cat)
+        intent, tags, only = self.understand(question, cat, only_issuer)
         plan = P.make_plan(intent, cat)
         with self.db.session() as session:
-            return self._execute(Context(session, cat, intent), plan, tags, names)
+            ctx = Context(session, cat, intent, cat.issuer_id(self.issuer), only, viewer)
+            return self._execute(ctx, plan, tags, names)
 
-    def answer_project(self, project_id: int, question: str = "", fields: list[str] | None = None) -> A.Answer:
+    def answer_project(
+        self, project_id: int, question: str = "", fields: list[str] | None = None, viewer: str | None = PUBLIC
+    ) -> A.Answer:
         """Answer for one project chosen by id (a candidate button); ``fields`` as first asked."""
         cat = self.cache.get()
-        intent, _ = self.understand(question or "", cat)
+        intent, _, _ = self.understand(question or "", cat)
         chosen = [Field(f) for f in fields] if fields is not None else list(intent.fields)
         entry = next((p for p in cat.projects if p.id == project_id), None)
         with self.db.session() as session:
-            ctx = Context(session, cat, intent)
+            ctx = Context(session, cat, intent, viewer=viewer)
             if entry is None:
                 return A.Answer(question, "not_found", "その事業は見つかりませんでした。", kind="lookup")
             return project_answer(ctx, entry, chosen)
@@ -130,6 +159,8 @@ class Asker:
             case P.ByText(typed=typed):
                 runs = list(plan.runs) or ctx.intent.names.unknown
                 found = search(cat, ctx.intent.tokens, tags, runs)
+                if ctx.only_issuer is not None:
+                    found = [p for p in found if p.issuer_id == ctx.only_issuer]
                 if len(found) == 1:
                     note = f"「{typed}」に関する事業として、{found[0].name}についてお答えします。\n"
                     return project_answer(ctx, found[0], _fields(ctx), note=note)

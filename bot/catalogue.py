@@ -20,6 +20,7 @@ from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
 
 from bot.match import Form, FormIndex
 from bot.normalize import fold_text
@@ -136,6 +137,18 @@ class Catalogue:
         self._texts = TextIndex([])  # name and texts (``text``, ``remarks``) of each project
         self._names = TextIndex([])  # matching key of each project's official name
 
+    def issuer_id(self, name: str | None) -> int | None:
+        """The id of the issuer called ``name`` (as registered), or None."""
+        return next((i.id for i in self.issuers.values() if i.name == name), None) if name else None
+
+    def issuer_names(self) -> list[str]:
+        """Every registered issuer's name, in registration order (for 「山河県の…」 in questions)."""
+        return [i.name for i in sorted(self.issuers.values(), key=lambda i: i.id)]
+
+    def projects_of(self, issuer_id: int) -> list[int]:
+        """Indexes (into ``projects``) of one issuer's projects."""
+        return [i for i, p in enumerate(self.projects) if p.issuer_id == issuer_id]
+
     def projects_containing(self, word: str) -> list[int]:
         """Indexes of the projects whose name or texts (``text``, ``remarks``) contain ``word``."""
         return self._texts.containing(word)
@@ -180,8 +193,10 @@ class Catalogue:
             kpi_names: dict[int, list[str]] = defaultdict(list)
             for record_id, kpi_name in connection.execute(select(Kpi.record_id, Kpi.name)):
                 kpi_names[record_id].append(kpi_name)
-            goals = session.scalars(select(Goal).order_by(Goal.issuer_id, Goal.number)).all()
+            goals = session.scalars(select(Goal).order_by(Goal.issuer_id, Goal.number, Goal.fiscal_year)).all()
             goal_numbers = {g.id: g.number for g in goals}
+            # Goals are per fiscal year; the name index knows each (issuer, number) once, by its latest title.
+            goals = list({(g.issuer_id, g.number): g for g in goals}.values())
             rows = connection.execute(
                 select(
                     Record.id,
@@ -193,6 +208,7 @@ class Catalogue:
                     Record.reflection,
                     Record.expert_opinion,
                     Record.policy_reason,
+                    Record.public_values,
                 ).order_by(Record.project_id, Record.fiscal_year)
             )
             # Only the latest year's record describes the project (department, goal, texts): keep the
@@ -201,7 +217,10 @@ class Catalogue:
             for row in rows:
                 entries[row.project_id].years.append(row.fiscal_year)
                 latest[row.project_id] = row
-            for pid, (rid, _, _, dept, goal, result, *remarks) in latest.items():
+            for pid, (rid, _, _, dept, goal, result, reflection, opinion, reason, public) in latest.items():
+                if public:  # a pending 下書き is not searchable: its texts are not public yet
+                    result, reflection, reason = public["result"], public["reflection"], public["policy_reason"]
+                remarks = (reflection, opinion, reason)
                 entry = entries[pid]
                 entry.department_id, entry.goal_number = dept, goal_numbers.get(goal) if goal else None
                 # One key per text, kept apart so that a word never spans two fields.
@@ -274,6 +293,7 @@ class Catalogue:
                 Record.reflection,
                 Record.expert_opinion,
                 Record.policy_reason,
+                Record.public_values,
             )
             if self.texts_seen is not None:
                 stmt = stmt.where(Record.updated_at >= self.texts_seen)  # ties are taken in again, harmlessly
@@ -284,10 +304,13 @@ class Catalogue:
                 chunk = ids[start : start + 500]
                 for record_id, name in session.execute(select(Kpi.record_id, Kpi.name).where(Kpi.record_id.in_(chunk))):
                     kpi_names[record_id].append(name)
-        for rid, pid, year, result, updated, *remarks in rows:
+        for rid, pid, year, result, updated, reflection, opinion, reason, public in rows:
             entry = by_id.get(pid)
             if entry is None or not entry.years or year != entry.years[-1]:
                 continue  # only the latest year's record describes a project
+            if public:  # a pending 下書き is not searchable: its texts are not public yet
+                result, reflection, reason = public["result"], public["reflection"], public["policy_reason"]
+            remarks = (reflection, opinion, reason)
             described = [entry.name, result, *kpi_names.get(rid, []), *entry.aliases]
             entry.text = "|".join(fold_text(t) for t in described if t)
             entry.remarks = "|".join(fold_text(t) for t in remarks if t)
@@ -295,6 +318,11 @@ class Catalogue:
                 self.texts_seen = updated
         self._index_texts()
         self.texts_version = version
+
+
+def issuer_names(session: Session) -> list[str]:
+    """Every registered issuer's name, in registration order."""
+    return list(session.scalars(select(Issuer.name).order_by(Issuer.id)))
 
 
 class TextIndex:

@@ -15,11 +15,15 @@ log = logging.getLogger("kensho")
 
 
 def _database():  # type: ignore[no-untyped-def]
+    """The configured database; an empty one gets the bundled Gunma sample only when KENSHO_ISSUER is
+    群馬県 (another issuer's deployment starts empty)."""
+    from store.bundled import BUNDLED_ISSUER
     from store.db import open_database
 
-    url = load_settings().database_url
+    settings = load_settings()
+    url = settings.database_url
     try:
-        return open_database(url)
+        return open_database(url, seed=settings.issuer == BUNDLED_ISSUER)
     except Exception as exc:  # a bad URL, a server that does not answer …: one line, never a traceback
         log.debug("cannot open the database", exc_info=True)
         raise database_problem(url, exc) from None
@@ -34,13 +38,13 @@ def _questions(args: argparse.Namespace) -> Iterable[str]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.ask import Asker
+    from bot.ask import ADMINISTRATOR, Asker
 
-    asker = Asker(_database())
+    asker = Asker(_database(), issuer=load_settings().issuer)
     status = 0
     for question in _questions(args):
         try:
-            answer = asker.ask(question)
+            answer = asker.ask(question, viewer=args.user or ADMINISTRATOR)
             payload = answer.to_json()
             text = answer.text
         except Exception:  # one bad question must never stop the rest
@@ -67,13 +71,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from store.importer import ImportFailed, import_rows, read_table
+    from store.importer import ImportFailed, import_rows, iter_table
 
     db = _database()
+    issuer = args.issuer or load_settings().issuer
     try:
-        rows = read_table(Path(args.file))
-        with tqdm(total=len(rows), unit="行", disable=len(rows) < 2000, file=sys.stderr) as bar:
-            report = import_rows(db, rows, issuer_name=args.issuer, actor=args.actor, progress=bar.update)
+        path = Path(args.file)
+        rows = iter_table(path)  # read as it is imported: a national sheet is never held in memory
+        with tqdm(unit="行", disable=path.stat().st_size < 1_000_000, file=sys.stderr) as bar:
+            report = import_rows(
+                db,
+                rows,
+                issuer_name=issuer,
+                document=args.source,
+                file_name=Path(args.file).name,
+                actor=args.actor,
+                progress=bar.update,
+            )
     except ImportFailed as failed:
         print(
             f"取り込みを中止しました（{len(failed.problems)}件の問題があります。データは変更していません）。",
@@ -86,7 +100,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  {where}{column}: {value}{p.message}", file=sys.stderr)
         return 1
     r = report.result
-    print(f"{report.rows}行を取り込みました（新規 {r.created}件、更新 {r.updated}件、変更なし {r.unchanged}件）。")
+    counts = f"新規 {r.created}件、更新 {r.updated}件、変更なし {r.unchanged}件"
+    print(f"{issuer}に{report.rows}行を取り込みました（{counts}）。")
     return 0
 
 
@@ -133,20 +148,26 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        year = values.parse_fiscal_year(args.year) if args.year else None
+        all_years = (args.year or "").strip().lower() in {"all", "全年度", "すべて"}
+        year: int | str | None = "all" if all_years else values.parse_fiscal_year(args.year) if args.year else None
     except ValueError as exc:
-        print(f"エラー: {exc}", file=sys.stderr)
+        print(f"エラー: {exc}（すべての年度は --year all）", file=sys.stderr)
         return 2
     db = _database()
+    issuer = args.issuer or _export_issuer(db, load_settings().issuer)
     try:
-        rows = export_rows(db, year, args.issuer)
+        rows = export_rows(db, year, issuer)
         if not rows:
-            years = "、".join(values.fiscal_year_label(y) for y in export_years(db, args.issuer))
-            what = f"{values.fiscal_year_label(year)}のデータはありません" if year else "書き出すデータがありません"
+            years = "、".join(values.fiscal_year_label(y) for y in export_years(db, issuer))
+            what = (
+                f"{values.fiscal_year_label(year)}のデータはありません"
+                if isinstance(year, int)
+                else "書き出すデータがありません"
+            )
             hint = f"（データのある年度: {years}）" if years else "（事業が登録されていません）"
             print(f"エラー: {what}{hint}。何も書き出していません。", file=sys.stderr)
             return 1
-        heading = export_heading(db, args.issuer)
+        heading = export_heading(db, issuer, year)
     finally:
         db.dispose()
     if fmt == "xlsx":
@@ -185,6 +206,37 @@ def cmd_chart(args: argparse.Namespace) -> int:
         return 1
     Path(args.output).write_bytes(render_png(spec))
     print(f"「{spec.title}」のグラフを書き出しました: {args.output}", file=sys.stderr)
+    return 0
+
+
+def _export_issuer(db, configured: str) -> str | None:  # type: ignore[no-untyped-def]
+    """KENSHO_ISSUER when registered, else the only (or first) issuer, as before issuers were named."""
+    from store.issuers import find_issuer
+
+    with db.session() as session:
+        return configured if find_issuer(session, configured) is not None else None
+
+
+def cmd_db_init(args: argparse.Namespace) -> int:
+    """Create and migrate the database; load the bundled Gunma sample unless --no-sample (or another
+    issuer's deployment); register KENSHO_ISSUER with the national defaults."""
+    from store.bundled import BUNDLED_ISSUER
+    from store.db import open_database
+    from store.issuers import create_issuer, find_issuer
+    from store.records import bump_catalogue_version
+
+    settings = load_settings()
+    db = open_database(settings.database_url, seed=not args.no_sample and settings.issuer == BUNDLED_ISSUER)
+    try:
+        with db.session() as session:
+            created = find_issuer(session, settings.issuer) is None
+            if created:
+                create_issuer(session, settings.issuer)
+                bump_catalogue_version(session)
+    finally:
+        db.dispose()
+    note = f"自治体「{settings.issuer}」を登録しました。" if created else f"自治体「{settings.issuer}」は登録済みです。"
+    print(f"データベースを用意しました。{note}")
     return 0
 
 
@@ -240,8 +292,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def build():  # type: ignore[no-untyped-def]
         from store.db import open_database
 
-        db = open_database(url)
-        services = Services(db=db, asker=Asker(db))
+        db = open_database(url, seed=False)  # set up once above, before the workers
+        services = Services(db=db, asker=Asker(db, issuer=settings.issuer))
         services.asker.cache.get()  # build the name index before the first question arrives
         app = build_app(services, token=token, signing_secret=secret, api_url=api_url, socket_mode=not args.http)
         # Every process checks reminders; the claims in the database make each one go out once.
@@ -273,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("question", nargs="*", help="質問（複数可）")
     ask.add_argument("--json", action="store_true", help="1問につき1行の JSON で出力します（JSON Lines）")
+    ask.add_argument(
+        "--user",
+        help="この Slack ユーザーとして答えます（下書きは担当課と管理者にだけ見えます。"
+        "既定: 管理者と同じく下書きも表示）",
+    )
     ask.set_defaults(func=cmd_ask)
 
     imp = sub.add_parser(
@@ -283,7 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
         "1件でも問題があれば何も取り込みません。",
     )
     imp.add_argument("file", help="取り込むファイル（.csv / .xlsx）")
-    imp.add_argument("--issuer", help="自治体名（登録済みの自治体が1つなら省略可）")
+    imp.add_argument(
+        "--issuer", help="自治体名（既定: KENSHO_ISSUER、未設定なら群馬県）。未登録なら国の様式の選択肢で登録します"
+    )
+    imp.add_argument(
+        "--source", help="出典とする資料名と時点（例: 「資料３（令和6年7月時点）」。既定: 自治体の資料名）"
+    )
     imp.add_argument("--actor", default="cli", help="履歴に残す更新者名（既定: cli）")
     imp.set_defaults(func=cmd_import)
 
@@ -300,9 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["csv", "xlsx", "pdf"],
         help="出力形式（既定: -o の拡張子が .xlsx / .pdf ならその形式、それ以外は csv）",
     )
-    exp.add_argument("--year", help="年度（例: 令和3年度、R3、2021。既定: 最新の年度）")
+    exp.add_argument("--year", help="年度（例: 令和3年度、R3、2021、すべての年度は all。既定: 最新の年度）")
     exp.add_argument("-o", "--output", help="保存先のファイル（省略すると CSV を標準出力に書き出します）")
-    exp.add_argument("--issuer", help="自治体名（登録済みの自治体が1つなら省略可）")
+    exp.add_argument("--issuer", help="自治体名（既定: KENSHO_ISSUER）")
     exp.add_argument(
         "--status",
         action="store_true",
@@ -335,15 +397,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    from bot import cli_committee, cli_people
+    from bot import cli_committee, cli_issuers, cli_people
 
     cli_people.register(sub, _database)
     cli_committee.register(sub, _database)
+    cli_issuers.register(sub, _database)
 
     db = sub.add_parser("db", help="データベースの管理", description="データベースの管理")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = db_sub.add_parser("upgrade", help="マイグレーションを適用します")
     up.set_defaults(func=cmd_db_upgrade)
+    init = db_sub.add_parser(
+        "init", help="データベースを作成し、KENSHO_ISSUER の自治体を登録します（群馬県ならサンプルデータも）"
+    )
+    init.add_argument("--no-sample", action="store_true", help="同梱の群馬県のサンプルデータを読み込みません")
+    init.set_defaults(func=cmd_db_init)
     return parser
 
 

@@ -339,3 +339,27 @@ def _kana(written: str) -> bool:
 def _name_like(written: str) -> bool:
     """A word in katakana or Latin letters, without kanji: the name of a thing (ヘルメット)."""
     return not any(is_kanji(c) for c in written) and any(c.isascii() or "ァ" <= c <= "ヺ" for c in written)
+
+
+def by_issuer(names: Names, cat: Catalogue, only: int | None, own: int | None) -> None:
+    """Keep what the issuer asked about owns (山河県の…); where a name fits several issuers and none
+    is named, prefer the deployment's own. A mention only another issuer owns is then unknown."""
+    owner = {
+        "project": lambda i: cat.projects[i].issuer_id,
+        "department": lambda i: cat.departments[i].issuer_id,
+        "goal": lambda i: cat.goals[i].issuer_id,
+    }
+    kept: list[NameHit] = []
+    for hit in names.hits:
+        ids = hit.ids
+        if only is not None:
+            ids = tuple(i for i in ids if owner[hit.kind](i) == only)
+        elif len({owner[hit.kind](i) for i in ids}) > 1:
+            ids = tuple(i for i in ids if owner[hit.kind](i) == own) or ids
+        if ids:
+            kept.append(NameHit(hit.start, hit.end, hit.kind, ids, hit.score, hit.exact))
+        else:
+            names.unknown.append((hit.start, hit.end))
+    names.hits = kept
+    if only is not None:
+        names.suggestions = {i: s for i, s in names.suggestions.items() if cat.projects[i].issuer_id == only}

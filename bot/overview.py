@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from bot.schedule import TOKYO
+from bot.settings import configured_issuer
 from store import committees, people, queries
 from store.db import Database
-from store.models import SubmissionStatus
+from store.models import Issuer, Record, SourceKind, SubmissionStatus
+from store.provenance import sources_by_id
 
 
 @dataclass
@@ -26,13 +31,34 @@ def overview(db: Database) -> Overview:
         issuers = queries.issuers(session)
         if not issuers:
             return result
-        issuer = issuers[0]
+        own = configured_issuer()
+        issuer = next((i for i in issuers if i.name == own), issuers[0])
         result.issuer = issuer.name
-        result.source = f"{issuer.source_document}（{issuer.source_as_of}）" if issuer.source_as_of else ""
         result.latest_year = queries.latest_year(session, issuer.id)
+        result.source = provenance_summary(session, issuer, result.latest_year)
         if result.latest_year is not None:
             result.departments = queries.projects_per_department(session, issuer.id, result.latest_year)
         return result
+
+
+def provenance_summary(session: Session, issuer: Issuer, year: int | None) -> str:
+    """資料５－２（令和4年6月時点）、うち2事業は kensho で更新: the documents of the year's records and how
+    many records carry values saved in kensho since."""
+    if year is None:
+        return f"{issuer.source_document}（{issuer.source_as_of}）" if issuer.source_as_of else issuer.source_document
+    scope = queries.Scope(issuer.id, year)
+    ids = {i for i in session.scalars(queries.scoped(select(Record.source_id).distinct(), scope)) if i}
+    documents = [s for s in sources_by_id(session, ids).values() if s.kind == SourceKind.DOCUMENT]
+    texts = [f"{d.title}（{d.as_of}）" if d.as_of else d.title for d in sorted(documents, key=lambda d: d.id)]
+    if not texts:
+        texts = [
+            f"{issuer.source_document}（{issuer.source_as_of}）" if issuer.source_as_of else issuer.source_document
+        ]
+    updated = session.scalar(
+        queries.scoped(select(func.count(Record.id)), scope).where(Record.value_sources.is_not(None))
+    )
+    text = "、".join(t for t in texts if t)
+    return text + (f"、うち{updated}事業は kensho で更新" if updated else "")
 
 
 @dataclass

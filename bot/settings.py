@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import time
 from typing import Annotated
 
@@ -21,6 +22,7 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
     log_level: str = Field(default="INFO", validation_alias="KENSHO_LOG_LEVEL")
+    issuer: str = Field(default="群馬県", validation_alias="KENSHO_ISSUER", min_length=1, max_length=100)
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = Field(
         default=(7, 3, 1, 0), validation_alias="KENSHO_REMINDER_OFFSETS"
     )
@@ -83,3 +85,9 @@ def load_settings() -> Settings:
     if not settings.database_url.strip():
         settings.database_url = default_database_url()
     return settings
+
+
+def configured_issuer() -> str:
+    """KENSHO_ISSUER: the deployment's own issuer (default 群馬県, the bundled sample's)."""
+    name = os.environ.get("KENSHO_ISSUER", "").strip()
+    return name or "群馬県"

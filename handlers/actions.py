@@ -41,7 +41,7 @@ def register(app: App, services: Services) -> None:
         ephemeral = body.get("container", {}).get("is_ephemeral", False)
 
         def reply() -> None:
-            answer = services.asker.answer_project(project_id, fields=fields)
+            answer = services.asker.answer_project(project_id, fields=fields, viewer=body.get("user", {}).get("id", ""))
             share = None
             if ephemeral and answer.status == "answered" and answer.title:
                 share = answer.title + (f"の{'と'.join(FIELD_NAMES.get(f, f) for f in fields)}" if fields else "")

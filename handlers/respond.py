@@ -45,7 +45,7 @@ def answer_message(
     Under an answer about one project that ``user_id`` answers for, an 「更新する」 button opens the form.
     """
     with _turn():
-        answer = services.asker.ask(question, names=services.names)
+        answer = services.asker.ask(question, viewer=user_id or "", names=services.names)
     update_record = None
     if user_id and answer.status == "answered" and len(answer.project_ids) == 1 and answer.kind != "list":
         update_record = updatable_record_id(services.db, user_id, answer.project_ids[0])

@@ -10,10 +10,12 @@ from sqlalchemy import select
 
 from store.db import Database
 from store.importer import import_rows, read_table
-from store.models import Department, Issuer, Plan, PolicyOption, ReviewStatus
-from store.records import bump_catalogue_version, get_or_create_issuer
+from store.issuers import OptionsFile, create_issuer, find_issuer
+from store.models import Department, Issuer, ReviewStatus
+from store.records import bump_catalogue_version
 
 BUNDLE = "gunma_r4"
+BUNDLED_ISSUER = "群馬県"  # the issuer of the bundled sample
 
 
 def bundle_meta(name: str = BUNDLE) -> dict[str, Any]:
@@ -21,31 +23,28 @@ def bundle_meta(name: str = BUNDLE) -> dict[str, Any]:
 
 
 def load_bundled(db: Database, name: str = BUNDLE) -> None:
-    """Create the issuer, its plan and 今後の方針 options, then import the records like any file."""
+    """Register the issuer with its plan and option lists, then import the records like any file."""
     meta = bundle_meta(name)
     source = meta["source"]
     with db.session() as session:
-        issuer = get_or_create_issuer(
-            session,
-            meta["issuer"],
-            source_document=source["document"],
-            source_as_of=source["as_of"],
-            source_title=source["title"],
-        )
-        if not issuer.plans:
-            session.add(Plan(issuer_id=issuer.id, name=meta["plan"]))
-        existing = {o.label for o in session.scalars(select(PolicyOption).where(PolicyOption.issuer_id == issuer.id))}
-        for order, option in enumerate(meta["policy_options"]):
-            if option["label"] not in existing:
-                session.add(
-                    PolicyOption(issuer_id=issuer.id, code=option["code"], label=option["label"], sort_order=order)
-                )
+        issuer = find_issuer(session, meta["issuer"])
+        if issuer is None:
+            options = OptionsFile(
+                kind=meta.get("kind"),
+                plan=meta["plan"],
+                policy=[f"{o['code']}{o['label']}" for o in meta["policy_options"]],
+                kpi_effective=meta.get("kpi_effective_options"),
+            )
+            issuer = create_issuer(session, meta["issuer"], options=options)
+            issuer.source_title = source["title"]
+            issuer.source_document, issuer.source_as_of = source["document"], source["as_of"]
     path = resources.files("store").joinpath("data", name, meta["records"])
     with resources.as_file(path) as csv_path:
         import_rows(
             db,
             read_table(csv_path),
             issuer_name=meta["issuer"],
+            document=f"{source['document']}（{source['as_of']}）",
             actor="kensho",
             source="seed",
             expert_status=ReviewStatus(meta.get("expert_opinion_status", "final")),

@@ -20,13 +20,17 @@ from sqlalchemy.orm import Session
 from store import values
 from store.db import Database
 from store.export_formula import neutralize
-from store.models import Issuer, Plan, Project, Record, ReviewStatus
+from store.issuers import options_of
+from store.models import Issuer, Plan, Project, Record, ReviewStatus, Source, SourceKind
+from store.options import IssuerOptions
+from store.provenance import document_text, sources_by_id, update_text
 from store.records import RECORD_DETAILS, kpi_value_text
 from store.schemas import (
     ALIAS_COLUMN,
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
     OPINION_STATUS_COLUMN,
+    SOURCE_COLUMN,
     SUBMISSION_COLUMN,
     UPDATED_COLUMN,
 )
@@ -80,16 +84,28 @@ def export_years(db: Database, issuer: str | None = None) -> list[int]:
         return list(session.scalars(stmt))
 
 
-def export_heading(db: Database, issuer: str | None = None) -> Heading:
+def export_heading(db: Database, issuer: str | None = None, year: int | str | None = None) -> Heading:
+    """The issuer and the document(s) the exported records come from (``year`` as for export_rows)."""
     with db.session() as session:
         found = _issuer(session, issuer)
         if found is None:
             return Heading()
+        stmt = select(Record.source_id).join(Project).where(Project.issuer_id == found.id).distinct()
+        if isinstance(year, int):
+            stmt = stmt.where(Record.fiscal_year == year)
+        documents = [
+            s
+            for s in sources_by_id(session, {i for i in session.scalars(stmt) if i}).values()
+            if s.kind == SourceKind.DOCUMENT
+        ]
+        documents.sort(key=lambda s: s.id)
+        document = "・".join(dict.fromkeys(d.title for d in documents if d.title))
+        as_of = "・".join(dict.fromkeys(d.as_of for d in documents if d.as_of))
         return Heading(
             issuer=found.name,
-            document=found.source_document or DEFAULT_DOCUMENT,
+            document=document or found.source_document or DEFAULT_DOCUMENT,
             title=found.source_title,
-            as_of=found.source_as_of,
+            as_of=as_of or found.source_as_of,
             plan=session.scalar(select(Plan.name).where(Plan.issuer_id == found.id).order_by(Plan.id).limit(1)) or "",
         )
 
@@ -99,7 +115,21 @@ def _updated_text(record: Record) -> str:
     return f"{stamp}（{record.updated_by}）" if record.updated_by else stamp
 
 
-def _record_rows(record: Record) -> list[dict[str, str]]:
+def _source_text(record: Record, issuer: Issuer, sources: dict[int, Source]) -> str:
+    """出典 of a row: the imported document, and the kensho updates of the values saved since."""
+    document = sources.get(record.source_id) if record.source_id else None
+    if document is not None:
+        parts = [document_text(issuer.name, document.title, document.as_of)]
+    else:
+        parts = [document_text(issuer.name, issuer.source_document, issuer.source_as_of)]
+    for sid in dict.fromkeys((record.value_sources or {}).values()):
+        update = sources.get(sid)
+        if update is not None and update.kind == SourceKind.UPDATE:
+            parts.append(update_text(update))
+    return "、".join(p for p in parts if p)
+
+
+def _record_rows(record: Record, options: IssuerOptions, source: str = "") -> list[dict[str, str]]:
     """One row per KPI (one row with empty KPI cells when there is none), other cells repeated."""
     common = {
         "年度": values.fiscal_year_label(record.fiscal_year),
@@ -113,10 +143,10 @@ def _record_rows(record: Record) -> list[dict[str, str]]:
         "事業の評価": (
             ""
             if record.evaluation is None
-            else f"{values.CIRCLED[record.evaluation - 1]}{values.EVALUATION_LABELS[record.evaluation]}"
+            else f"{values.CIRCLED[record.evaluation - 1]}{options.evaluation[record.evaluation - 1]}"
         ),
         "KPI達成への有効性": (
-            "" if record.kpi_effective is None else values.KPI_EFFECTIVE_LABELS[record.kpi_effective]
+            "" if record.kpi_effective is None else options.kpi_effective[0 if record.kpi_effective else 1]
         ),
         "外部有識者からの意見": record.expert_opinion,
         "今後の方針": record.policy_option.display if record.policy_option else "",
@@ -128,6 +158,7 @@ def _record_rows(record: Record) -> list[dict[str, str]]:
         else "",
         SUBMISSION_COLUMN: values.SUBMISSION_LABELS[record.submission_status],
         UPDATED_COLUMN: _updated_text(record),
+        SOURCE_COLUMN: source,
     }
     kpis = [
         {
@@ -141,8 +172,9 @@ def _record_rows(record: Record) -> list[dict[str, str]]:
     return [{column: {**common, **kpi}[column] for column in EXPORT_COLUMNS} for kpi in kpis]
 
 
-def export_rows(db: Database, year: int | None, issuer: str | None = None) -> list[dict[str, str]]:
-    """The committee table of one fiscal year (default: the issuer's latest) as rows of text.
+def export_rows(db: Database, year: int | str | None, issuer: str | None = None) -> list[dict[str, str]]:
+    """The committee table of one fiscal year (default: the issuer's latest; ``"all"``: every year,
+    oldest first) as rows of text.
 
     ``issuer`` is an issuer name; without it, the only (or first registered) issuer. Projects come
     in their stored order. An issuer or year without records gives no rows.
@@ -160,11 +192,21 @@ def export_rows(db: Database, year: int | None, issuer: str | None = None) -> li
         stmt = (
             select(Record)
             .join(Project)
-            .where(Project.issuer_id == found.id, Record.fiscal_year == year)
-            .order_by(Project.sort_order, Project.id)
+            .where(Project.issuer_id == found.id)
+            .order_by(Record.fiscal_year, Project.sort_order, Project.id)
             .options(*RECORD_DETAILS)
         )
-        return [row for record in session.scalars(stmt) for row in _record_rows(record)]
+        if year != "all":
+            stmt = stmt.where(Record.fiscal_year == year)
+        records = list(session.scalars(stmt))
+        ids = {r.source_id for r in records if r.source_id} | {
+            sid for r in records for sid in (r.value_sources or {}).values()
+        }
+        sources = sources_by_id(session, ids)
+        options = options_of(session, found)
+        return [
+            row for record in records for row in _record_rows(record, options, _source_text(record, found, sources))
+        ]
 
 
 # --- CSV --------------------------------------------------------------------------------------------

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from store import values
 from store.db import Database
 from store.export_formula import restore
+from store.import_writer import BatchWriter, Group
+from store.issuers import (
+    IssuerProblem,
+    create_issuer,
+    document_source,
+    ensure_policy_options,
+    find_issuer,
+    options_of,
+    parse_source,
+)
 from store.models import Issuer, ReviewStatus
-from store.records import ApplyResult, RowProblem, apply_rows, get_or_create_issuer
+from store.options import IssuerOptions
+from store.records import ApplyResult, RowProblem, bump_catalogue_version, key_of
 from store.schemas import (
     ALIAS_COLUMN,
     COLUMNS,
@@ -26,6 +39,7 @@ from store.schemas import (
 )
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+BATCH_ROWS = 2000  # rows validated and written per batch: bounds memory, amortizes statements
 EXTRA_CELLS = "\x00extra"  # cells beyond the header, e.g. from an unquoted comma
 
 
@@ -50,44 +64,76 @@ def decode_csv(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFailed(
-        [RowProblem(0, "", "", "文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）")]
-    )
+    raise ImportFailed([_UNKNOWN_ENCODING])
 
 
-def read_table(path: Path) -> list[dict[str, Any]]:
-    """Rows as dicts keyed by header; raises ImportFailed for unreadable files or wrong headers."""
+_UNKNOWN_ENCODING = RowProblem(0, "", "", "文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）")
+
+
+def csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or CP932, decided by decoding the whole file in chunks (not kept)."""
+    for encoding in ("utf-8-sig", "cp932"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailed([_UNKNOWN_ENCODING])
+
+
+def _cells(path: Path) -> Iterator[list[Any]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        encoding = csv_encoding(path)
+        with path.open(encoding=encoding, newline="") as f:
+            # Text a spreadsheet would evaluate was exported with a ' in front: remove exactly that one.
+            for row in csv.reader(f):
+                yield [restore(c) for c in row]
+    elif suffix in {".xlsx", ".xlsm"}:
+        yield from _xlsx_cells(path)
+    else:
+        raise ImportFailed([RowProblem(0, "", path.suffix, "対応していない形式です（.csv または .xlsx）")])
+
+
+def iter_table(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows as dicts keyed by header, read as they are needed (a national sheet is never held in
+    memory); raises ImportFailed for unreadable files or wrong headers before the first row."""
     if not path.exists():
         raise ImportFailed([RowProblem(0, "", str(path), "ファイルが見つかりません")])
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ImportFailed([RowProblem(0, "", str(path), "ファイルが大きすぎます（200MBまで）")])
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = decode_csv(path.read_bytes())
-        # Text a spreadsheet would evaluate was exported with a ' in front: remove exactly that one.
-        table = [[restore(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
-    elif suffix in {".xlsx", ".xlsm"}:
-        table = _read_xlsx(path)
-    else:
-        raise ImportFailed([RowProblem(0, "", path.suffix, "対応していない形式です（.csv または .xlsx）")])
-    while table and not any(str(c).strip() for c in table[-1]):
-        table.pop()
-    if not table:
-        raise ImportFailed([RowProblem(1, "", "", "空のファイルです")])
-    header = [str(h).strip().lstrip("\ufeff") for h in table[0]]
+    cells = _cells(path)
+    first = next(cells, None)
+    if first is None or not any(str(c).strip() for c in first):
+        blank = first is not None and all(not any(str(c).strip() for c in row) for row in cells)
+        if first is None or blank:
+            raise ImportFailed([RowProblem(1, "", "", "空のファイルです")])
+    header = [str(h).strip().lstrip("\ufeff") for h in first]
     check_header(header)
-    rows = []
-    for cells in table[1:]:
-        padded = [*cells, *([""] * (len(header) - len(cells)))]
-        row = dict(zip(header, padded[: len(header)], strict=True))
-        extra = [c for c in padded[len(header) :] if str(c).strip()]
+    return _rows(header, cells)
+
+
+def _rows(header: list[str], cells: Iterator[list[Any]]) -> Iterator[dict[str, Any]]:
+    width = len(header)
+    for row in cells:
+        padded = [*row, *([""] * (width - len(row)))]
+        out = dict(zip(header, padded[:width], strict=True))
+        extra = [c for c in padded[width:] if str(c).strip()]
         if extra:
-            row[EXTRA_CELLS] = extra
-        rows.append(row)
-    return rows
+            out[EXTRA_CELLS] = extra
+        yield out
 
 
-def _read_xlsx(path: Path) -> list[list[Any]]:
+def read_table(path: Path) -> list[dict[str, Any]]:
+    """Every row of ``iter_table`` (for small files and tests)."""
+    return list(iter_table(path))
+
+
+def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
     try:
@@ -100,7 +146,8 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
         # kensho's own export prints the document first and the import columns on a later sheet:
         # read the first sheet whose header row has the import columns (else the first sheet).
         sheet = next((ws for ws in wb.worksheets if set(COLUMNS) <= _header_cells(ws)), wb.worksheets[0])
-        return [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
+        for row in sheet.iter_rows(values_only=True):
+            yield ["" if c is None else c for c in row]
     finally:
         wb.close()
 
@@ -123,64 +170,170 @@ def check_header(header: list[str]) -> None:
         raise ImportFailed(problems)
 
 
+def validate_row(
+    number: int, raw: dict[str, Any], context: dict[str, Any] | None
+) -> tuple[ImportRow | None, list[RowProblem]]:
+    """One row validated (None for a blank row), or its problems."""
+    if not any(str(v).strip() for v in raw.values()):
+        return None, []
+    extra = raw.get(EXTRA_CELLS)
+    if extra:
+        message = '列の数が見出しより多くなっています（カンマを含む値は " で囲んでください）'
+        return None, [RowProblem(number, "", "、".join(map(str, extra)), message)]
+    cells = {k: ("" if v is None else v) for k, v in raw.items() if k and k not in EXPORT_ONLY_COLUMNS}
+    if ALIAS_COLUMN not in cells:
+        cells[ALIAS_COLUMN] = None
+    try:
+        return ImportRow.model_validate(cells, context=context), []
+    except ValidationError as exc:
+        return None, [RowProblem(number, column, value, message) for column, value, message in japanese_errors(exc)]
+
+
 def validate_rows(
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]], options: IssuerOptions | None = None
 ) -> tuple[list[tuple[int, ImportRow, dict[str, Any]]], list[RowProblem]]:
+    """Rows validated against the issuer's option lists (national ones when None)."""
+    context = {"options": options} if options is not None else None
     valid: list[tuple[int, ImportRow, dict[str, Any]]] = []
     problems: list[RowProblem] = []
     for index, raw in enumerate(rows):
-        number = index + 2  # the header is row 1
-        if not any(str(v).strip() for v in raw.values()):
-            continue
-        extra = raw.get(EXTRA_CELLS)
-        if extra:
-            problems.append(
-                RowProblem(
-                    number,
-                    "",
-                    "、".join(map(str, extra)),
-                    '列の数が見出しより多くなっています（カンマを含む値は " で囲んでください）',
-                )
-            )
-            continue
-        cells = {k: ("" if v is None else v) for k, v in raw.items() if k and k not in EXPORT_ONLY_COLUMNS}
-        if ALIAS_COLUMN not in cells:
-            cells[ALIAS_COLUMN] = None
-        try:
-            valid.append((number, ImportRow.model_validate(cells), cells))
-        except ValidationError as exc:
-            for column, value, message in japanese_errors(exc):
-                problems.append(RowProblem(number, column, value, message))
+        row, found = validate_row(index + 2, raw, context)  # the header is row 1
+        problems += found
+        if row is not None:
+            valid.append((index + 2, row, raw))
     return valid, problems
+
+
+_KPI_FIELDS = ("kpi_name", "kpi_unit", "kpi_target", "kpi_actual")
+_GROUP_FIELDS = tuple(name for name in ImportRow.model_fields if name not in _KPI_FIELDS)
+
+
+def _disagreements(group: Group) -> list[RowProblem]:
+    """Rows of one group must agree on every non-KPI column (blank cells repeat the first row's)."""
+    head = group[0][1]
+    problems = []
+    for number, row, _ in group[1:]:
+        for name in _GROUP_FIELDS:
+            value = getattr(row, name)
+            if value != getattr(head, name) and value not in ("", None, []):
+                column = ImportRow.model_fields[name].alias or name
+                problems.append(RowProblem(number, column, value, "同じ年度・事業の前の行と値が異なります"))
+    return problems
 
 
 def import_rows(
     db: Database,
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     *,
     issuer_name: str | None = None,
+    document: str | None = None,
+    file_name: str = "",
     actor: str = "import",
     source: str = "import",
     expert_status: ReviewStatus = ReviewStatus.FINAL,
-    issuer_fields: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Validate every row, then write all of them in one transaction, or nothing at all."""
-    valid, problems = validate_rows(rows)
-    if problems:
-        raise ImportFailed(problems)
-    report = ImportReport(rows=len(valid))
+    """Validate and write every row in one transaction: all of them, or nothing at all.
+
+    The rows are filed under ``issuer_name``, created with the national defaults when new. Each
+    value is attributed to ``document`` (「資料３（令和6年7月時点）」), by default the issuer's own
+    document, else the file's name. Rows are read, validated and written in batches of BATCH_ROWS
+    (memory stays bounded); a problem anywhere stops the writing, the remaining rows are still
+    checked so that every problem is listed, and the transaction is rolled back."""
+    with db.session() as session:
+        existing = _issuer(session, issuer_name)
+        context = {"options": options_of(session, existing)}
+    report = ImportReport(rows=0)
+    problems: list[RowProblem] = []
     with db.session() as session:  # any exception rolls the whole file back
-        issuer = _issuer(session, issuer_name, issuer_fields or {})
-        report.result = apply_rows(session, issuer, valid, actor, source, expert_status, progress)
-        if report.result.problems:
-            raise ImportFailed(report.result.problems)
+        issuer = _target_issuer(session, existing, issuer_name, document)
+        title, as_of = parse_source(document) if document else (issuer.source_document, issuer.source_as_of)
+        if not title:
+            title = Path(file_name).stem if file_name else "取り込みファイル"
+        if not issuer.source_document:
+            issuer.source_document, issuer.source_as_of = title, as_of
+        doc = document_source(session, issuer, title, as_of)
+        writer = BatchWriter(session, issuer, doc.id, actor, source, expert_status)
+        result = report.result
+        done: dict[tuple[int, str], int] = {}  # groups written (or checked): first row
+        group: Group = []
+        batch: list[Group] = []
+        batch_rows = 0
+
+        def close_group() -> None:
+            nonlocal group, batch_rows
+            if not group:
+                return
+            number, row, _ = group[0]
+            key = (row.fiscal_year, key_of(row.project))
+            if key in done:
+                problems.append(
+                    RowProblem(
+                        number,
+                        "個別事業名",
+                        row.project,
+                        f"同じ年度・事業の行が{done[key]}行目と離れています（続けて並べてください）",
+                    )
+                )
+            else:
+                done[key] = number
+                problems.extend(_disagreements(group))
+                batch.append(group)
+                batch_rows += len(group)
+            group = []
+
+        def flush() -> None:
+            nonlocal batch, batch_rows
+            if batch and not problems and not result.problems:
+                writer.write(batch, result)
+            if progress and batch_rows:
+                progress(batch_rows)
+            batch, batch_rows = [], 0
+
+        for index, raw in enumerate(rows):
+            number = index + 2  # the header is row 1
+            row, found = validate_row(number, raw, context)
+            if found:
+                problems.extend(found)
+            if row is None:
+                continue
+            report.rows += 1
+            if group and (group[0][1].fiscal_year, key_of(group[0][1].project)) != (
+                row.fiscal_year,
+                key_of(row.project),
+            ):
+                close_group()
+                if batch_rows >= BATCH_ROWS:
+                    flush()
+            group.append((number, row, values.clean(raw.get("基本目標"))))
+        close_group()
+        flush()
+        if problems or result.problems:
+            raise ImportFailed(problems + result.problems)
+        # Names and texts are indexed in memory (bot/catalogue.py): any new or changed record refreshes it.
+        if writer.changed_catalogue:
+            bump_catalogue_version(session)
     return report
 
 
-def _issuer(session: Any, name: str | None, fields: dict[str, str]) -> Issuer:
+def _target_issuer(session: Session, existing: Issuer | None, name: str | None, document: str | None) -> Issuer:
+    if existing is not None:
+        issuer = session.get(Issuer, existing.id)
+        assert issuer is not None
+    else:
+        assert name  # without a name, _issuer found the only one or refused
+        try:
+            issuer = create_issuer(session, name, source=document)
+        except IssuerProblem as exc:
+            raise ImportFailed([RowProblem(0, "", name, str(exc))]) from None
+    ensure_policy_options(session, issuer)
+    return issuer
+
+
+def _issuer(session: Any, name: str | None) -> Issuer | None:
+    """The named issuer (None when new); without a name, the only registered one."""
     if name:
-        return get_or_create_issuer(session, name, **fields)
+        return find_issuer(session, name)
     issuers = list(session.scalars(select(Issuer).order_by(Issuer.id)))
     if len(issuers) == 1:
         return issuers[0]
@@ -189,4 +342,5 @@ def _issuer(session: Any, name: str | None, fields: dict[str, str]) -> Issuer:
 
 
 def import_file(db: Database, path: Path, **kwargs: Any) -> ImportReport:
-    return import_rows(db, read_table(path), **kwargs)
+    kwargs.setdefault("file_name", path.name)
+    return import_rows(db, iter_table(path), **kwargs)

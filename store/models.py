@@ -117,6 +117,11 @@ class Issuer(Base):
     source_document: Mapped[str] = mapped_column(String(200), default="")  # 資料５－２
     source_as_of: Mapped[str] = mapped_column(String(100), default="")  # 令和4年6月時点
     source_title: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="都道府県")  # 都道府県 | 市区町村
+    # The issuer's wording of 事業の評価 (4 labels, ①..④) and KPI達成への有効性 (effective, not);
+    # None: the national format (store.options.NATIONAL).
+    evaluation_options: Mapped[list[str] | None] = mapped_column(JSON)
+    kpi_effective_options: Mapped[list[str] | None] = mapped_column(JSON)
 
     plans: Mapped[list[Plan]] = relationship(back_populates="issuer")
     policy_options: Mapped[list[PolicyOption]] = relationship(
@@ -137,12 +142,13 @@ class Plan(Base):
 
 
 class Goal(Base):
-    """基本目標 of the local strategy (地方版総合戦略)."""
+    """基本目標 of the local strategy (地方版総合戦略) in one fiscal year: titles change between years."""
 
     __tablename__ = "goal"
-    __table_args__ = (UniqueConstraint("issuer_id", "number"),)
+    __table_args__ = (UniqueConstraint("issuer_id", "fiscal_year", "number", name="uq_goal_issuer_year_number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int] = mapped_column(Integer, default=0)
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     label: Mapped[str] = mapped_column(String(320))  # as published: 基本目標２：群馬に住み続けたくなる
@@ -170,6 +176,7 @@ class PolicyOption(Base):
     code: Mapped[str] = mapped_column(String(10))  # ②
     label: Mapped[str] = mapped_column(String(50))  # 継続
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)  # other words for it (発展 for 拡充)
 
     issuer: Mapped[Issuer] = relationship(back_populates="policy_options")
 
@@ -224,6 +231,12 @@ class Record(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
+    # Provenance: the document that last imported the record, and the kensho updates (Source ids) of
+    # the fields saved since then ({"result": 12, "kpis": 12, …}); a field not listed is the document's.
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+    value_sources: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
+    # While a 下書き is pending: the values everyone else still sees (store.provenance.public_snapshot).
+    public_values: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     project: Mapped[Project] = relationship(back_populates="records")
     goal: Mapped[Goal | None] = relationship()
@@ -234,6 +247,26 @@ class Record(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class SourceKind(enum.StrEnum):
+    DOCUMENT = "document"  # an imported document: 資料５－２（令和4年6月時点）
+    UPDATE = "update"  # a self-evaluation saved in kensho (Slack or CLI)
+
+
+class Source(Base):
+    """Where values come from: an imported document of an issuer, or one kensho update."""
+
+    __tablename__ = "source"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind, "source_kind"))
+    title: Mapped[str] = mapped_column(String(300), default="")  # document: 資料５－２ / 効果検証シート
+    as_of: Mapped[str] = mapped_column(String(100), default="")  # document: 令和4年6月時点
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100), default="")  # update: the Slack user id (or cli)
+    department: Mapped[str] = mapped_column(String(200), default="")  # update: the record's 担当課 then
+    status: Mapped[str] = mapped_column(String(20), default="")  # update: draft | submitted
 
 
 class Kpi(Base):

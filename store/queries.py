@@ -6,7 +6,7 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Department, Goal, Issuer, PolicyOption, Project, Record
@@ -59,6 +59,9 @@ class Scope:
     policy_labels: tuple[str, ...] = ()
     threshold: tuple[str, str, int | float] | None = None  # (amount column, >= <= < > ==, value as stored)
     excluded_project_ids: tuple[int, ...] = ()  # 健康ポイントを除いた…
+    # Whose 下書き count for the 今後の方針 filter: None, everyone's (administrators, the command line);
+    # else only those of these departments, the others by their last submitted or imported value.
+    draft_departments: tuple[int, ...] | None = None
 
 
 def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
@@ -81,14 +84,22 @@ def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
         column, comparator, value = scope.threshold
         stmt = stmt.where(COMPARE[comparator](AMOUNT_COLUMNS[column], value))
     if scope.policy_labels:
-        stmt = stmt.where(
-            Record.policy_option_id.in_(
-                select(PolicyOption.id).where(
-                    PolicyOption.issuer_id == scope.issuer_id, PolicyOption.label.in_(scope.policy_labels)
-                )
+        current = Record.policy_option_id.in_(
+            select(PolicyOption.id).where(
+                PolicyOption.issuer_id == scope.issuer_id, PolicyOption.label.in_(scope.policy_labels)
             )
         )
+        if scope.draft_departments is None:
+            stmt = stmt.where(current)
+        else:
+            # A pending draft hidden from the viewer is filtered by the public value (provenance.public_snapshot).
+            hidden = and_(Record.public_values.is_not(None), Record.department_id.not_in(scope.draft_departments))
+            public = Record.public_values[("policy", 1)].as_string().in_(scope.policy_labels)
+            stmt = stmt.where(or_(and_(not_(hidden), current), and_(hidden, public)))
     return stmt
+
+
+scoped = _scoped  # for callers outside (citations of a list or total)
 
 
 def records_in(session: Session, scope: Scope, limit: int | None = None) -> list[RecordView]:

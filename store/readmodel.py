@@ -39,6 +39,8 @@ class IssuerRef:
     source_document: str
     source_as_of: str
     source_title: str
+    evaluation_options: list[str] | None = None  # the issuer's wording of 事業の評価 (None: national)
+    kpi_effective_options: list[str] | None = None  # and of KPI達成への有効性 (effective, not)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class RecordView:
     version: int
     updated_at: datetime
     updated_by: str
+    source_id: int | None = None  # provenance (store.models.Record): the imported document
+    value_sources: dict[str, int] | None = None  # fields saved in kensho since: field -> Source id
+    public_values: dict[str, Any] | None = None  # while a 下書き is pending: what others see
     kpis: list[KpiView] = field(default_factory=list)
 
 
@@ -125,12 +130,17 @@ _COLUMNS = (
     Record.version,
     Record.updated_at,
     Record.updated_by,
+    Record.source_id,
+    Record.value_sources,
+    Record.public_values,
     Project.name,
     Issuer.id,
     Issuer.name,
     Issuer.source_document,
     Issuer.source_as_of,
     Issuer.source_title,
+    Issuer.evaluation_options,
+    Issuer.kpi_effective_options,
     Goal.number,
     Goal.label,
     Department.id,
@@ -201,12 +211,17 @@ def load_views(session: Session, stmt: Select, params: dict[str, Any] | None = N
             version,
             updated_at,
             updated_by,
+            source_id,
+            value_sources,
+            public_values,
             pname,
             iid,
             iname,
             idoc,
             iasof,
             ititle,
+            ievaluation,
+            ieffective,
             gnum,
             glabel,
             did,
@@ -214,7 +229,7 @@ def load_views(session: Session, stmt: Select, params: dict[str, Any] | None = N
             pcode,
             plabel,
         ) = row
-        issuer = IssuerRef(iid, iname, idoc, iasof, ititle)
+        issuer = IssuerRef(iid, iname, idoc, iasof, ititle, ievaluation, ieffective)
         views.append(
             RecordView(
                 id=rid,
@@ -238,6 +253,9 @@ def load_views(session: Session, stmt: Select, params: dict[str, Any] | None = N
                 version=version,
                 updated_at=updated_at,
                 updated_by=updated_by,
+                source_id=source_id,
+                value_sources=value_sources,
+                public_values=public_values,
             )
         )
     if views:

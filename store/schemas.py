@@ -7,12 +7,14 @@ Field aliases are the published column names, so a spreadsheet row validates as 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 
 from store import values
+from store.options import NATIONAL, IssuerOptions
 
 MAX_TEXT = 3000  # Slack's plain_text_input limit; also a sane bound for a cell
 
@@ -51,7 +53,8 @@ OPINION_STATUS_WORDS = {
 # Written by the export for the planning office, ignored on import: the export reads back as it is.
 SUBMISSION_COLUMN = "提出状況"
 UPDATED_COLUMN = "最終更新"
-EXPORT_ONLY_COLUMNS: tuple[str, ...] = (SUBMISSION_COLUMN, UPDATED_COLUMN)
+SOURCE_COLUMN = "出典"  # where the row's values come from (document, kensho updates)
+EXPORT_ONLY_COLUMNS: tuple[str, ...] = (SUBMISSION_COLUMN, UPDATED_COLUMN, SOURCE_COLUMN)
 
 
 def _text(value: Any) -> str:
@@ -76,6 +79,27 @@ def _opinion_status(value: Any) -> str | None:
     return OPINION_STATUS_WORDS[text]
 
 
+def options_in(info: ValidationInfo) -> IssuerOptions:
+    """The issuer's option lists passed as validation context (``context={"options": …}``), else national."""
+    context = info.context or {}
+    return context.get("options") or NATIONAL
+
+
+def _evaluation(value: Any, info: ValidationInfo) -> int | None:
+    return options_in(info).evaluation_number(value)
+
+
+def _kpi_effective(value: Any, info: ValidationInfo) -> bool | None:
+    return options_in(info).kpi_effective_value(value)
+
+
+def _policy(value: Any, info: ValidationInfo) -> str:
+    """The canonical 今後の方針 label when the issuer is known (import), else the text as typed."""
+    if info.context and info.context.get("options"):
+        return options_in(info).policy_label(value)
+    return _text(value)
+
+
 Text = Annotated[str, BeforeValidator(_text), Field(max_length=MAX_TEXT)]
 Name = Annotated[str, BeforeValidator(_required), Field(max_length=300)]
 Amount = Annotated[int | None, BeforeValidator(values.parse_amount)]
@@ -91,7 +115,13 @@ class KpiValue(BaseModel):
         if isinstance(raw, KpiValue):
             return raw
         value, pending = values.parse_kpi_value(raw)
-        return cls(value=value, pending=pending)
+        return _kpi_value(value, pending)
+
+
+@lru_cache(maxsize=8192)
+def _kpi_value(value: Decimal | None, pending: bool) -> KpiValue:
+    """One shared, never-modified KpiValue per value (a sheet repeats its KPI values)."""
+    return KpiValue.model_construct(value=value, pending=pending)  # already validated by the parser
 
 
 KpiField = Annotated[KpiValue, BeforeValidator(KpiValue.parse)]
@@ -123,14 +153,12 @@ class ImportRow(BaseModel):
     kpi_unit: Annotated[str, BeforeValidator(_text), Field(max_length=50)] = Field(default="", alias="KPI単位")
     kpi_target: KpiField = Field(default_factory=KpiValue, alias="KPI目標値")
     kpi_actual: KpiField = Field(default_factory=KpiValue, alias="KPI実績値")
-    evaluation: Annotated[int | None, BeforeValidator(values.parse_evaluation)] = Field(
-        default=None, alias="事業の評価"
-    )
-    kpi_effective: Annotated[bool | None, BeforeValidator(values.parse_kpi_effective)] = Field(
+    evaluation: Annotated[int | None, BeforeValidator(_evaluation)] = Field(default=None, alias="事業の評価")
+    kpi_effective: Annotated[bool | None, BeforeValidator(_kpi_effective)] = Field(
         default=None, alias="KPI達成への有効性"
     )
     expert_opinion: Text = Field(default="", alias="外部有識者からの意見")
-    policy: Annotated[str, BeforeValidator(_text), Field(max_length=50)] = Field(default="", alias="今後の方針")
+    policy: Annotated[str, BeforeValidator(_policy), Field(max_length=50)] = Field(default="", alias="今後の方針")
     policy_reason: Text = Field(default="", alias="今後の方針の理由")
     reflection: Text = Field(default="", alias="事業実施後の振り返り・今後の方針等")
     aliases: Annotated[list[str] | None, BeforeValidator(lambda v: None if v is None else values.split_aliases(v))] = (
@@ -179,8 +207,8 @@ class SelfEvaluationDraft(BaseModel):
 
     result: Text = ""
     kpi_actuals: list[KpiField] = Field(default_factory=list)
-    evaluation: Annotated[int | None, BeforeValidator(values.parse_evaluation)] = None
-    kpi_effective: Annotated[bool | None, BeforeValidator(values.parse_kpi_effective)] = None
+    evaluation: Annotated[int | None, BeforeValidator(_evaluation)] = None
+    kpi_effective: Annotated[bool | None, BeforeValidator(_kpi_effective)] = None
     policy: Annotated[str, BeforeValidator(_optional_choice), Field(max_length=50)] = ""
     policy_reason: Text = ""
     reflection: Text = ""
@@ -207,10 +235,8 @@ class SelfEvaluationSubmission(SelfEvaluationDraft):
     result: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
     kpi_actuals: list[Annotated[KpiValue, BeforeValidator(_required_kpi)]] = Field(default_factory=list)
     # Before-validators run last-listed first: the "required" check comes before parsing.
-    evaluation: Annotated[int, BeforeValidator(values.parse_evaluation), BeforeValidator(_required_choice)] = None  # type: ignore[assignment]
-    kpi_effective: Annotated[bool, BeforeValidator(values.parse_kpi_effective), BeforeValidator(_required_choice)] = (
-        None  # type: ignore[assignment]
-    )
+    evaluation: Annotated[int, BeforeValidator(_evaluation), BeforeValidator(_required_choice)] = None  # type: ignore[assignment]
+    kpi_effective: Annotated[bool, BeforeValidator(_kpi_effective), BeforeValidator(_required_choice)] = None  # type: ignore[assignment]
     policy: Annotated[str, BeforeValidator(_required), Field(max_length=50)] = ""
     policy_reason: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
     reflection: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""

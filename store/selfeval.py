@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from store.db import Database
 from store.models import KpiStatus, PolicyOption, Project, Record, Revision, SubmissionStatus, utcnow
 from store.people import department_ids_of, is_admin, is_past_year
+from store.provenance import public_snapshot, record_update
 from store.records import RECORD_DETAILS, bump_texts_version, record_snapshot, write_revisions
 from store.schemas import SelfEvaluationDraft
 
@@ -149,6 +150,7 @@ def _save(
             refuse(session, user_id, record_id)
             record = _load(session, record_id)
             before = record_snapshot(record)
+            public_before = public_snapshot(record)
             current_version = record.version
             _apply(session, record, data, submit)
             changed = record_snapshot(record) != before
@@ -159,6 +161,8 @@ def _save(
             if changed:
                 record.updated_at = utcnow()
                 record.updated_by = user_id
+                fields = [k for k, v in record_snapshot(record).items() if before.get(k, "") != v]
+                record_update(session, record, user_id, fields, submit, public_before)
                 session.flush()  # UPDATE … WHERE version = loaded version: a concurrent save fails here
                 revisions = [Change.of(r) for r in write_revisions(session, record, before, user_id, source)]
                 bump_texts_version(session)  # the texts searched in memory changed, not the names

@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 PENDING_WORDS = ("集計中", "未確定", "調査中")
 # What the columns hold on every backend: BIGINT 千円, INTEGER 件, NUMERIC(24, 6) KPI values.
@@ -75,6 +76,7 @@ def _number_text(value: object) -> str:
     return text
 
 
+@lru_cache(maxsize=8192, typed=True)  # a sheet repeats its cells; results are immutable
 def parse_amount(value: object) -> int | None:
     """A whole amount in 千円 or a count: 13,200 / １３，２００ / 13200. Empty means unknown."""
     text = _number_text(value)
@@ -92,6 +94,7 @@ def parse_amount(value: object) -> int | None:
     return number
 
 
+@lru_cache(maxsize=8192, typed=True)  # a sheet repeats its cells; results are immutable
 def parse_count(value: object) -> int | None:
     text = _number_text(value)
     if text.endswith("件"):
@@ -105,6 +108,7 @@ def parse_count(value: object) -> int | None:
     return number
 
 
+@lru_cache(maxsize=8192, typed=True)  # a sheet repeats its cells; results are immutable
 def parse_kpi_value(value: object) -> tuple[Decimal | None, bool]:
     """A KPI value: (Decimal, False) or (None, True) for 集計中. Empty is (None, False)."""
     raw = clean(plain_number(value))
@@ -125,6 +129,7 @@ def parse_kpi_value(value: object) -> tuple[Decimal | None, bool]:
     return number, False
 
 
+@lru_cache(maxsize=8192, typed=True)  # a sheet repeats its cells; results are immutable
 def parse_fiscal_year(value: object) -> int:
     """令和3年度 / R3 / 令和元年度 / 2021 / 2021年度 / H30 -> the Western year the fiscal year starts."""
     text = unicodedata.normalize("NFKC", clean(value)).replace(" ", "").upper()
@@ -150,6 +155,7 @@ def fiscal_year_label(year: int) -> str:
     return f"平成{year - HEISEI_START}年度"
 
 
+@lru_cache(maxsize=8192, typed=True)  # a sheet repeats its cells; results are immutable
 def parse_goal(value: object) -> tuple[int, str]:
     """基本目標２：群馬に住み続けたくなる -> (2, '群馬に住み続けたくなる'); the title may be absent."""
     text = clean(value)
@@ -159,34 +165,6 @@ def parse_goal(value: object) -> tuple[int, str]:
     number = int(unicodedata.normalize("NFKC", m.group(1)))
     title = re.sub(r"\s+", "", m.group(2))
     return number, title
-
-
-def parse_evaluation(value: object) -> int | None:
-    """③地方創生に効果があった / ③ / 3 / 地方創生に効果があった -> 3."""
-    text = clean(value)
-    if not text:
-        return None
-    if text[0] in CIRCLED[:4]:
-        return CIRCLED.index(text[0]) + 1
-    folded = unicodedata.normalize("NFKC", text)
-    if folded in {"1", "2", "3", "4"}:
-        return int(folded)
-    squeezed = folded.replace("対して", "")
-    for number, label in EVALUATION_LABELS.items():
-        if squeezed == label:
-            return number
-    raise ValueError("事業の評価は①〜④（例: ③地方創生に効果があった）で入力してください")
-
-
-def parse_kpi_effective(value: object) -> bool | None:
-    text = clean(value)
-    if not text:
-        return None
-    if "有効とは言えない" in text or "有効でなかった" in text or text in {"いいえ", "無効", "false"}:
-        return False
-    if "有効であった" in text or text in {"有効", "はい", "true"}:
-        return True
-    raise ValueError("KPI達成への有効性は「有効であった」か「有効とは言えない」で入力してください")
 
 
 def split_aliases(value: object) -> list[str]:

@@ -141,6 +141,7 @@ def set_up_issuer_only(db: Database) -> None:
             source_as_of=meta["source"]["as_of"],
             source_title=meta["source"]["title"],
         )
+        issuer.kpi_effective_options = meta["kpi_effective_options"]
         session.add(Plan(issuer_id=issuer.id, name=meta["plan"]))
         for order, option in enumerate(meta["policy_options"]):
             session.add(PolicyOption(issuer_id=issuer.id, code=option["code"], label=option["label"], sort_order=order))
@@ -177,7 +178,8 @@ def test_export_of_the_bundled_data_is_the_bundled_table_cell_for_cell(db: Datab
     bundled = read_bundled()
 
     assert [list(row) for row in rows] == [EXPORT_COLUMNS] * len(rows)
-    assert [*COLUMNS, ALIAS_COLUMN, "意見の状態", "提出状況", "最終更新"] == EXPORT_COLUMNS
+    assert [*COLUMNS, ALIAS_COLUMN, "意見の状態", "提出状況", "最終更新", "出典"] == EXPORT_COLUMNS
+    assert {row["出典"] for row in rows} == {"群馬県 資料５－２（令和4年6月時点）"}
     assert len(rows) == len(bundled) == 7
     # Every cell is identical, including the full-width paragraph indents (「　デジタル…」).
     for number, (exported, published) in enumerate(zip(rows, bundled, strict=True), start=2):
@@ -197,7 +199,7 @@ def test_the_csv_has_a_bom_the_import_header_and_the_two_office_columns(db: Data
 
     header = data.decode("utf-8-sig").split("\r\n", 1)[0]
     bundled_header = BUNDLED_CSV.read_text("utf-8-sig").split("\n", 1)[0]
-    assert header == bundled_header + ",意見の状態,提出状況,最終更新"
+    assert header == bundled_header + ",意見の状態,提出状況,最終更新,出典"
     rows = csv_rows(data)
     assert [r["個別事業名"] for r in rows] == [r["個別事業名"] for r in read_bundled()]
     assert {r["提出状況"] for r in rows} == {"未提出"}

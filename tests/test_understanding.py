@@ -95,14 +95,14 @@ def test_a_name_is_found_wherever_it_stands(asker: Asker, question: str) -> None
 
 
 def test_several_fields_are_read_in_order(asker: Asker) -> None:
-    intent, _ = asker.understand("健康ポイントの事業費と寄附額と担当課", asker.cache.get())
+    intent, _, _ = asker.understand("健康ポイントの事業費と寄附額と担当課", asker.cache.get())
     assert intent.fields == [Field.PROJECT_COST, Field.DONATION_AMOUNT, Field.DEPARTMENT]
 
 
 def test_counting_words_count_donations_or_projects(asker: Asker) -> None:
     cat = asker.cache.get()
     assert asker.understand("寄附は全部で何件？", cat)[0].fields == [Field.DONATION_COUNT]
-    projects, _ = asker.understand("事業は全部で何件？", cat)
+    projects, _, _ = asker.understand("事業は全部で何件？", cat)
     assert projects.counting and not projects.fields
     assert "7件" in asker.ask("事業は全部で何件？").text
 

@@ -1,7 +1,7 @@
 """a lease on each reminder claim, renewed while its holder waits
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 01:10:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import store.models
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
