@@ -148,6 +148,9 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.issuers.append(int(value))
         elif kind == "year":
             assert tag.number is not None
+            if intent.year is not None and intent.year != int(tag.number):
+                # 2022年度と2023年度の…: two years named ask how the figure went from one to the other.
+                intent.unsupported.append(("trend", tokens.typed(tag.start, tag.end)))
             intent.year = int(tag.number)
         elif kind == "relative_year":
             intent.relative_year = tokens.typed(tag.start, tag.end)
