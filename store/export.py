@@ -110,9 +110,16 @@ def export_heading(db: Database, issuer: str | None = None, year: int | str | No
         )
 
 
+NOT_UPDATED = "取込時のまま"
+
+
 def _updated_text(record: Record) -> str:
+    """When and by whom the record last changed (an update in kensho or a later import); a record
+    unchanged since it was first loaded says so, rather than when the database happened to be made."""
+    if not record.updated_by:
+        return NOT_UPDATED
     stamp = record.updated_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
-    return f"{stamp}（{record.updated_by}）" if record.updated_by else stamp
+    return f"{stamp}（{record.updated_by}）"
 
 
 def _source_text(record: Record, issuer: Issuer, sources: dict[int, Source]) -> str:

@@ -217,7 +217,7 @@ def test_submission_status_and_last_update_are_shown_in_japanese_and_tokyo_time(
         draft = by_name["子ども向け地域環境学習事業"]
         draft.submission_status = SubmissionStatus.DRAFT
         draft.updated_at = datetime(2026, 6, 30, 15, 30, tzinfo=UTC)  # 7月1日 00:30 in Tokyo
-        draft.updated_by = ""
+        draft.updated_by = "U456"
 
     rows = {row["個別事業名"]: row for row in export_rows(db, 2021)}
     assert (rows["医療機関応援金"]["提出状況"], rows["医療機関応援金"]["最終更新"]) == (
@@ -226,8 +226,10 @@ def test_submission_status_and_last_update_are_shown_in_japanese_and_tokyo_time(
     )
     assert (rows["子ども向け地域環境学習事業"]["提出状況"], rows["子ども向け地域環境学習事業"]["最終更新"]) == (
         "下書き",
-        "2026-07-01 00:30",
+        "2026-07-01 00:30（U456）",
     )
+    untouched = rows["群馬健康ポイント制度"]["最終更新"]
+    assert untouched == "取込時のまま"  # never when the database happened to be created
     others = [
         row["提出状況"] for name, row in rows.items() if name not in {"医療機関応援金", "子ども向け地域環境学習事業"}
     ]
