@@ -32,6 +32,7 @@ PART_MIN = 3  # characters (matching key) of a mention that is a whole part of o
 EXPLAIN_FLOOR = QUERY_WEIGHT - 0.01
 MAX_SPAN = 16  # tokens of one name
 KANA_RUN_MIN = 5  # characters of a kana run tried as a name
+MAX_SUBSPANS = 8  # parts of one run looked up when the run as a whole names nothing (bounds the tail)
 KINDS = ("project", "department", "goal")
 KIND_ORDER = {"project": 0, "department": 1, "goal": 2}
 _SUFFIX_KEYS = {
@@ -295,6 +296,7 @@ class NameFinder:
             return
         # The longest sub-spans that name something, not overlapping; the rest must be accounted for.
         picked: list[NameHit] = []
+        tries = 0
         for length in range(b - a - 1, 0, -1):
             for s in range(a, b - length + 1):
                 e = s + length
@@ -302,8 +304,11 @@ class NameFinder:
                     continue
                 if self.tokens.tokens[s].key in _INNER or self.tokens.tokens[e - 1].key in _INNER:
                     continue
-                if all(i in self.soft for i in range(s, e)):
+                if all(i in self.soft for i in range(s, e)) or len(self.tokens.key(s, e)) < 2:
                     continue
+                tries += 1
+                if tries > MAX_SUBSPANS:  # a long run that names nothing as a whole: it stays unexplained
+                    break
                 hit = self.resolve(s, e)
                 if hit is not None:
                     picked.append(hit)
