@@ -264,7 +264,9 @@ class NameFinder:
 
     # --- the cover ------------------------------------------------------------------------------
     def find(self) -> Names:
-        exact = self.exact()
+        # A name typed in full with more name material glued to it (館輪|サイクリング見守り補助金) is part
+        # of a longer name: the whole run is matched instead, and what the name leaves must be accounted for.
+        exact = [h for h in self.exact() if not (self._glued(h.start - 1) or self._glued(h.end))]
         self.found.hits = list(exact)
         for a, b in self.runs(exact):
             self._cover_run(a, b)
@@ -284,6 +286,13 @@ class NameFinder:
                 self.found.unknown.append(self._trim(a, end))
         self.found.hits.sort(key=lambda h: h.start)
         return self.found
+
+    def _glued(self, i: int) -> bool:
+        """Whether token ``i`` is name material that no tag accounts for (a neighbour of a name)."""
+        if i < 0 or i >= len(self.tokens) or i in self.soft:
+            return False
+        t = self.tokens.tokens[i]
+        return not self._breaks(i) and t.key not in _INNER and bool(t.key)
 
     def _taken_apart(self, a: int, b: int) -> bool:
         """An interjection inside a run of kana (あ|いう|え|お): no reading of real words."""
@@ -343,7 +352,9 @@ def _kana(written: str) -> bool:
 
 def _name_like(written: str) -> bool:
     """A word in katakana or Latin letters, without kanji: the name of a thing (ヘルメット)."""
-    return not any(is_kanji(c) for c in written) and any(c.isascii() or "ァ" <= c <= "ヺ" for c in written)
+    return not any(is_kanji(c) for c in written) and any(
+        (c.isascii() and c.isalnum()) or "ァ" <= c <= "ヺ" for c in written
+    )
 
 
 def by_issuer(names: Names, cat: Catalogue, only: int | None, own: int | None) -> None:
