@@ -167,14 +167,15 @@ def _write_block(sheet: Worksheet, document: Document, block: Block, first: int)
     return heights
 
 
-def _body_cell(sheet: Worksheet, row: int, col: int, key: str, text: str, last_row: int) -> None:
-    cell = sheet.cell(row=row, column=col)
-    if key in {"cost", "donation", "count"}:
+def _set_value(cell: Any, text: str, kind: str) -> None:
+    """A cell's value as the committee reads it: amounts and KPI values as numbers, the rest as text
+    (strings stay strings: nothing a spreadsheet would evaluate)."""
+    if kind == "amount":
         cell.value = _amount_cell(text)
         if isinstance(cell.value, int):
             cell.number_format = "#,##0"
         cell.alignment = NUMBER_ALIGN
-    elif key in {"kpi_target", "kpi_actual"}:
+    elif kind == "kpi":
         cell.value, number_format = _kpi_cell(text)
         if number_format:
             cell.number_format = number_format
@@ -183,6 +184,12 @@ def _body_cell(sheet: Worksheet, row: int, col: int, key: str, text: str, last_r
         cell.value = _text(text)
         _as_text(cell)
         cell.alignment = TEXT_ALIGN
+
+
+def _body_cell(sheet: Worksheet, row: int, col: int, key: str, text: str, last_row: int) -> None:
+    cell = sheet.cell(row=row, column=col)
+    kind = "amount" if key in {"cost", "donation", "count"} else "kpi" if key in {"kpi_target", "kpi_actual"} else ""
+    _set_value(cell, text, kind)
     cell.font = BODY_FONT
     for r in range(row, last_row + 1):  # merged cells keep their borders only when each cell has one
         sheet.cell(row=r, column=col).border = BORDER
@@ -272,20 +279,7 @@ def write_data_sheet(sheet: Worksheet, rows: list[dict[str, str]]) -> None:
             text = row.get(name, "")
             cell = sheet.cell(row=r, column=col)
             cell.border = BORDER
-            if name in AMOUNT_COLUMNS:
-                cell.value = _amount_cell(text)
-                if isinstance(cell.value, int):
-                    cell.number_format = "#,##0"
-                cell.alignment = NUMBER_ALIGN
-            elif name in KPI_VALUE_COLUMNS:
-                cell.value, number_format = _kpi_cell(text)
-                if number_format:
-                    cell.number_format = number_format
-                cell.alignment = NUMBER_ALIGN
-            else:
-                cell.value = _text(text)
-                _as_text(cell)
-                cell.alignment = TEXT_ALIGN
+            _set_value(cell, text, "amount" if name in AMOUNT_COLUMNS else "kpi" if name in KPI_VALUE_COLUMNS else "")
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
