@@ -38,7 +38,7 @@ from bot.selfeval import history
 from bot.settings import configured_issuer
 from bot.tagging import Lexicon, Tag
 from bot.tokens import tokenize
-from bot.understand import Field, Intent, understand
+from bot.understand import Field, Intent, Op, understand
 from store.db import Database
 
 __all__ = ["ADMINISTRATOR", "HELP_HINT", "PUBLIC", "Asker"]
@@ -156,7 +156,7 @@ class Asker:
                 return self._history(ctx, index, names)
             case P.Scope():
                 return scope_answer(ctx, plan)
-            case P.ByText(typed=typed):
+            case P.ByText(typed=typed) if not (ctx.intent.compare or ctx.intent.op in {Op.MAX, Op.MIN}):
                 runs = list(plan.runs) or ctx.intent.names.unknown
                 found = search(cat, ctx.intent.tokens, tags, runs)
                 if ctx.only_issuer is not None:
@@ -166,6 +166,9 @@ class Asker:
                     return project_answer(ctx, found[0], _fields(ctx), note=note)
                 if 1 < len(found) <= 5:
                     return ambiguous_answer(ctx, found)
+                suggestions = sorted(ctx.intent.names.suggestions.items(), key=lambda kv: -kv[1])[:3]
+                return not_found_answer(ctx, [typed], [cat.projects[i] for i, _ in suggestions])
+            case P.ByText(typed=typed):  # a comparison needs every name: one found by its texts is not enough
                 suggestions = sorted(ctx.intent.names.suggestions.items(), key=lambda kv: -kv[1])[:3]
                 return not_found_answer(ctx, [typed], [cat.projects[i] for i, _ in suggestions])
         raise AssertionError(plan)

@@ -23,7 +23,7 @@ from bot.catalogue import DEPARTMENT_SUFFIXES, GENERIC_SUFFIXES, Catalogue
 from bot.match import QUERY_WEIGHT, FormIndex, is_kanji
 from bot.normalize import fold
 from bot.tagging import Tag
-from bot.tokens import Tokens
+from bot.tokens import Token, Tokens
 
 ACCEPT = 0.8
 MARGIN = 0.06
@@ -92,8 +92,10 @@ class NameFinder:
             return True
         if t.key in _INNER or t.surface in _INNER or _name_like(t.surface):
             return False
-        if t.predicate:
-            return i in self.soft
+        if t.predicate:  # a verb is name material as a slogan (暮らそう) or before a noun (遊ぼう事業), not 足すと
+            return i in self.soft or not (t.form.startswith("意志") or self._before_noun(i))
+        if t.pos == "名詞" and self.tokens.tokens[i].pos2 == "普通名詞" and _adverbial(t) and i not in self.hard:
+            return not self._inside_noun_run(i)  # 来週, 今回: time words, unless part of a longer noun
         return t.function
 
     def runs(self, exact: list[NameHit]) -> list[tuple[int, int]]:
@@ -122,7 +124,11 @@ class NameFinder:
 
     def _has_content(self, a: int, b: int) -> bool:
         toks = self.tokens.tokens
-        return any(i not in self.soft and toks[i].key and toks[i].key not in _INNER for i in range(a, b))
+        if any(i not in self.soft and toks[i].key and toks[i].key not in _INNER for i in range(a, b)):
+            return True
+        # ぐんま事業: the issuer's name glued to a noun is a name nobody has (群馬県の事業 is every project).
+        issuers = [t for t in self.tags if t.kind == "issuer" and a <= t.start < b]
+        return any(t.end < b and toks[t.end - 1].key not in _INNER and toks[t.end].key not in _INNER for t in issuers)
 
     def kana_runs(self, taken: set[int]) -> list[tuple[int, int]]:
         """Runs of kana that MeCab may have taken apart as particles (でじたるふぁくとりー): tried as
@@ -287,6 +293,26 @@ class NameFinder:
         self.found.hits.sort(key=lambda h: h.start)
         return self.found
 
+    def _before_noun(self, i: int) -> bool:
+        """Whether the token after ``i`` and its auxiliaries is a noun or a name's ！."""
+        j = i + 1
+        while j < len(self.tokens) and self.tokens.tokens[j].pos == "助動詞":
+            j += 1
+        return j < len(self.tokens) and (
+            self.tokens.tokens[j].pos in {"名詞", "接尾辞"} or self.tokens.tokens[j].surface in "！!"
+        )
+
+    def _inside_noun_run(self, i: int) -> bool:
+        toks = self.tokens.tokens
+        return any(
+            0 <= k < len(toks)
+            and toks[k].pos in {"名詞", "接尾辞", "接頭辞"}
+            and not toks[k].function
+            and k not in self.hard
+            and k not in self.soft
+            for k in (i - 1, i + 1)
+        )
+
     def _glued(self, i: int) -> bool:
         """Whether token ``i`` is name material that no tag accounts for (a neighbour of a name)."""
         if i < 0 or i >= len(self.tokens) or i in self.soft:
@@ -299,6 +325,9 @@ class NameFinder:
         return any(self.tokens.tokens[i].pos == "感動詞" for i in range(a + 1, b))
 
     def _cover_run(self, a: int, b: int) -> None:
+        if all(i in self.soft or self.tokens.tokens[i].key in _INNER for i in range(a, b)):
+            self.found.unknown.append((a, b))  # ぐんま事業: only an issuer and generic words, no one's name
+            return
         whole = self.resolve(a, b)
         if whole is not None:
             self.found.hits.append(whole)
@@ -339,6 +368,11 @@ class NameFinder:
             return False
         projects = [self.cat.projects[p] for h in picked if h.kind == "project" and not h.ambiguous for p in h.ids]
         return bool(projects) and all(t.key in p.text for p in projects)
+
+
+def _adverbial(token: Token) -> bool:
+    """A noun UniDic marks as usable as an adverb (来週, 今回, 最近): a time or degree word."""
+    return token.pos3 == "副詞可能"
 
 
 def _piece_rank(blocks: int) -> int:

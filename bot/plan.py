@@ -170,7 +170,8 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     projects = tuple(dict.fromkeys(i for h in hits if h.kind == "project" for i in h.ids))
     if projects:
         return _about_projects(intent, projects, cat)
-    if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits:
+    simple = intent.op in {None, Op.SUM} and not (intent.policies or intent.list_cue or intent.threshold)
+    if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits and simple:
         fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
     if intent.unsupported:

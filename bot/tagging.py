@@ -74,9 +74,18 @@ def _base_readings() -> dict[str, tuple[Entry, ...]]:
 
 @lru_cache(maxsize=1)
 def _base_words() -> dict[str, tuple[Entry, ...]]:
+    from bot.tokens import tokenize  # the analyzer loads on first use
+
     words: dict[str, list[Entry]] = {}
     for kind, value, word in read_vocabulary():
         words.setdefault(fold(word), []).append(Entry(kind, value))
+    # Each word also by the dictionary form MeCab gives it (かかる is 掛かる, あげる 挙げる): a question
+    # spelling the verb either way meets the same entry through its lemma.
+    for kind, value, word in read_vocabulary():
+        tokens = tokenize(word)
+        lemma = tokens.lemma_key(0, len(tokens))
+        if lemma and lemma != fold(word) and Entry(kind, value) not in words.get(lemma, []):
+            words.setdefault(lemma, []).append(Entry(kind, value))
     return {k: tuple(v) for k, v in words.items()}
 
 
@@ -168,10 +177,11 @@ _THRESHOLD = re.compile(
 )
 _COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
 _MULTIPLIERS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
-_TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業)?|(\d+)位まで")
+_TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業|つ)?|(\d+)位まで")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
 _PER_DONATION = re.compile(r"(?:1|一)件(?:あたり|当たり|平均)")
+_PER_PROJECT = re.compile(r"(?:1|一)事業(?:あたり|当たり)(?:の)?(?:平均)?")
 
 
 def _number_tags(tokens: Tokens) -> list[Tag]:
@@ -197,6 +207,8 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
 
     for m in _PER_DONATION.finditer(text):
         add(m, "unsupported", "per_donation")
+    for m in _PER_PROJECT.finditer(text):
+        add(m, "op", "avg")  # 1事業あたりの寄附額: the average over the projects
     for m in _GOAL.finditer(text):
         add(m, "goal", number=Decimal(m.group(1)))
     for m in _TOP_N.finditer(text):

@@ -54,6 +54,8 @@ class Token:
     lemma: str  # dictionary form (除い → 除く), the surface for unknown words
     pos: str  # UniDic pos1: 名詞, 助詞, 動詞 …
     pos2: str  # UniDic pos2: 普通名詞, 数詞, 格助詞, 非自立可能 …
+    pos3: str  # UniDic pos3: 副詞可能, サ変可能, 一般 …
+    form: str  # UniDic conjugation form: 意志推量形 (働こう), 終止形-一般 …
     reading: str  # matching key of the reading (hiragana), the key itself for unknown words
     key: str  # matching key of the surface (bot.normalize.fold)
     start: int  # offsets into the question as typed
@@ -178,6 +180,17 @@ def tokenize(question: str) -> Tokens:
         key = fold(surface)
         spoken = fold(to_hiragana(kana)) if kana and kana != "*" else key
         tokens.append(
-            Token(surface, lemma, feature.pos1 or "", feature.pos2 or "", spoken, key, origin[start], origin[end])
+            Token(
+                surface,
+                lemma,
+                feature.pos1 or "",
+                feature.pos2 or "",
+                feature.pos3 or "",
+                getattr(feature, "cForm", None) or "",
+                spoken,
+                key,
+                origin[start],
+                origin[end],
+            )
         )
     return Tokens(question, tuple(tokens))
