@@ -32,6 +32,9 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
     intent = ctx.intent
     issuer = ctx.cat.issuers[plan.issuer] if plan.issuer is not None else default_issuer(ctx)
     years = ctx.cat.years_by_issuer.get(issuer.id, [])
+    if plan.years:
+        shown = "、".join(values.fiscal_year_label(y) for y in years) or "なし"
+        return A.Answer(ctx.q, "answered", f"{issuer.name}の登録されている年度は、{shown}です。", kind="list")
     year = intent.year or (years[-1] if years else None)
     if year is None or year not in years:
         have = "、".join(values.fiscal_year_label(y) for y in years) or "なし"

@@ -93,7 +93,8 @@ class NameFinder:
         if t.key in _INNER or t.surface in _INNER or _name_like(t.surface):
             return False
         if t.predicate:  # a verb is name material as a slogan (暮らそう) or before a noun (遊ぼう事業), not 足すと
-            return i in self.soft or not (t.form.startswith("意志") or self._before_noun(i))
+            clause = i > 0 and self.tokens.tokens[i - 1].surface in {"が", "は", "を", "も"}  # 課が持ってる事業
+            return i in self.soft or clause or not (t.form.startswith("意志") or self._before_noun(i))
         if t.pos == "名詞" and self.tokens.tokens[i].pos2 == "普通名詞" and _adverbial(t) and i not in self.hard:
             return not self._inside_noun_run(i)  # 来週, 今回: time words, unless part of a longer noun
         return t.function

@@ -126,6 +126,7 @@ class Scope:
     kpi_state: str = ""  # met | unmet: only projects whose KPIs are (not) achieved
     excluded: tuple[int, ...] = ()  # catalogue indexes of projects left out (健康ポイントを除いた)
     new: bool = False  # only projects with no record the year before (新規事業)
+    years: bool = False  # which fiscal years are on record
 
 
 Plan = (
@@ -170,7 +171,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     projects = tuple(dict.fromkeys(i for h in hits if h.kind == "project" for i in h.ids))
     if projects:
         return _about_projects(intent, projects, cat)
-    simple = intent.op in {None, Op.SUM} and not (intent.policies or intent.list_cue or intent.threshold)
+    simple = intent.op in {None, Op.SUM} and not (intent.policies or intent.threshold)
+    if intent.years_asked and not hits and not intent.unsupported:  # このデータって何年度分？
+        return Scope(_issuer(intent, cat, (), None), years=True)
     if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits and simple:
         fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
