@@ -31,6 +31,7 @@ SUGGEST = 0.55
 PART_MIN = 3  # characters (matching key) of a mention that is a whole part of one name
 EXPLAIN_FLOOR = QUERY_WEIGHT - 0.01
 MAX_SPAN = 16  # tokens of one name
+CIRCUMSTANCE_PARTICLES = frozenset({"に", "で", "から", "へ", "まで"})
 KANA_RUN_MIN = 5  # characters of a kana run tried as a name
 MAX_SUBSPANS = 8  # parts of one run looked up when the run as a whole names nothing (bounds the tail)
 KINDS = ("project", "department", "goal")
@@ -66,6 +67,7 @@ class Names:
     hits: list[NameHit] = field(default_factory=list)
     unknown: list[tuple[int, int]] = field(default_factory=list)  # runs that name nothing known
     unexplained: list[tuple[int, int]] = field(default_factory=list)  # words beside a name, unaccounted
+    context: list[tuple[int, int]] = field(default_factory=list)  # circumstances (部長に, 会議で), not names
     suggestions: dict[int, float] = field(default_factory=dict)  # project index -> score, for もしかして
 
 
@@ -277,6 +279,10 @@ class NameFinder:
         self.found.hits = list(exact)
         for a, b in self.runs(exact):
             self._cover_run(a, b)
+        # 部長に聞かれた, 会議資料に載せたい: common nouns in a phrase of their own, marked by a case particle,
+        # are the circumstances of the question, not a name; names look otherwise (katakana, proper nouns, 事業).
+        self.found.context = [u for u in self.found.unknown if self._circumstance(*u)]
+        self.found.unknown = [u for u in self.found.unknown if u not in self.found.context]
         taken = {i for h in self.found.hits for i in range(h.start, h.end)}
         for a, b in self.kana_runs(taken):
             hit = self.resolve(*self._trim(a, b))
@@ -313,6 +319,14 @@ class NameFinder:
             and k not in self.soft
             for k in (i - 1, i + 1)
         )
+
+    def _circumstance(self, a: int, b: int) -> bool:
+        toks = self.tokens.tokens
+        if b >= len(toks) or toks[b].pos != "助詞" or toks[b].surface not in CIRCUMSTANCE_PARTICLES:
+            return False
+        if any(toks[i].pos2 == "固有名詞" or _name_like(toks[i].surface) for i in range(a, b)):
+            return False
+        return not any(toks[i].key in _SUFFIX_KEYS["project"] for i in range(a, b))
 
     def _glued(self, i: int) -> bool:
         """Whether token ``i`` is name material that no tag accounts for (a neighbour of a name)."""

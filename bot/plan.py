@@ -218,6 +218,9 @@ def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue) -
     if intent.counting and Field.DONATION_COUNT not in fields:
         fields.append(Field.DONATION_COUNT)  # 健康ポイントは何件？: that project's donations
     asked = {reason for reason, _ in intent.unsupported}
+    if asked == {"text_search"} and fields:
+        asked = set()  # 振り返りにはどう書いてある？: what a named project's field says
+        intent.unsupported.clear()
     amounts = [f for f in fields if f in AMOUNTS]
     if asked == {"per_donation"}:
         return PerDonation(projects)

@@ -170,13 +170,14 @@ def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
 _YEAR = re.compile(
     r"(?:令和|r)(元|\d{1,2})(?:年度|年)?|(?:平成|h)(\d{1,2})(?:年度|年)|(?:fy)?(20\d{2})(?:年度|年)|fy(20\d{2})"
     r"|(?<![\d,.])(20\d{2})(?![\d,.万千億円件人%])"
+    r"|(?<![\d,.])(\d{1,2})年度"  # 5年度 in a 令和 question (令和4年度と5年度)
 )
 _THRESHOLD = re.compile(
-    r"(\d[\d,]*(?:\.\d+)?)(億|万|千)?(円|件)?"
+    r"(\d[\d,]*(?:\.\d+)?)(億|千万|百万|万|千)?(円|件)?"
     r"(?:(以上|以下|未満|超え?る?|を超え?る?|より多い|より少ない|より大きい|より小さい)|(?=だけ|のみ|ちょうど|の事業))"
 )
 _COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
-_MULTIPLIERS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
+_MULTIPLIERS = {"億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万": 10_000, "千": 1_000}
 _TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業|つ)?|(\d+)位まで")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
@@ -220,6 +221,8 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
             year = 2018 + (1 if m.group(1) == "元" else int(m.group(1)))
         elif m.group(2):
             year = 1988 + int(m.group(2))
+        elif m.group(6):
+            year = 2018 + int(m.group(6))
         else:
             year = int(m.group(3) or m.group(4) or m.group(5))
         add(m, "year", number=Decimal(year))

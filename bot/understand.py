@@ -227,7 +227,7 @@ def _threshold(tokens: Tokens, tag: Tag) -> Threshold:
     scaled = tag.extra.endswith("*")
     written = tokens.typed(tag.start, tag.end)
     digits = "".join(c for c in written if c.isdigit() or c in ",.")
-    scale = next((c for c in written if c in "億万千"), "")
+    scale = "".join(c for c in written if c in "億千百万")
     shown = f"{digits}{scale}{tag.value}{_NOUNS[comparator]}"
     return Threshold(comparator, tag.number or Decimal(0), tag.value, shown, scaled)
 

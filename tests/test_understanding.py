@@ -183,3 +183,26 @@ def test_kpi_achievement_is_judged_from_target_and_actual_and_pending_is_unknown
 def test_year_over_year_of_a_project_with_one_year_says_so(asker: Asker) -> None:
     answer = asker.ask("健康ポイントの寄附額は前年度と比べて増えた？")
     assert answer.status == "answered" and "令和3年度のみ" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "部長に聞かれたので、医療機関応援金の寄附額を教えてください",
+        "会議資料に載せたいので、医療機関応援金の寄附額をお願いします",
+        "来週の委員会で使うので医療機関応援金の寄附額は？",
+    ],
+)
+def test_the_circumstances_of_a_question_are_no_name(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.projects == ["医療機関応援金"] and "13,672" in answer.text
+
+
+def test_a_threshold_in_thousands_of_ten_thousands(asker: Asker) -> None:
+    answer = asker.ask("事業費5千万円以上の事業は？")
+    assert answer.status == "answered"
+    assert set(answer.projects) == {
+        "医療機関応援金",
+        "５Ｇデジタルファクトリー横展開実証",
+        "ぐんまで働こう！若者の活躍促進事業",
+    }
