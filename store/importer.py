@@ -137,7 +137,9 @@ def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        # Not data_only: a formula must be seen as one (scripts write formulas without cached values,
+        # which data_only would read as empty cells) and refused, never imported as something else.
+        wb = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise ImportFailed(
             [RowProblem(0, "", path.name, f"Excelファイルを開けません（{type(exc).__name__}）")]
@@ -146,8 +148,20 @@ def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
         # kensho's own export prints the document first and the import columns on a later sheet:
         # read the first sheet whose header row has the import columns (else the first sheet).
         sheet = next((ws for ws in wb.worksheets if set(COLUMNS) <= _header_cells(ws)), wb.worksheets[0])
-        for row in sheet.iter_rows(values_only=True):
-            yield ["" if c is None else c for c in row]
+        header: list[str] = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            values = []
+            for col, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    name = header[col] if col < len(header) else f"{col + 1}列目"
+                    formula = str(cell.value)
+                    shown = formula if len(formula) <= 100 else formula[:100] + "…"
+                    message = "数式のセルは取り込めません（値として貼り付けてから取り込んでください）"
+                    raise ImportFailed([RowProblem(number, name, shown, message)])
+                values.append("" if cell.value is None else cell.value)
+            if number == 1:
+                header = [str(v).strip() for v in values]
+            yield values
     finally:
         wb.close()
 

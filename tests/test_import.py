@@ -492,3 +492,28 @@ def test_fiscal_year_as_reiwa_r_and_western_year_is_the_same_record(db: Database
 )
 def test_fiscal_year_notations(written: str, year: int) -> None:
     assert ImportRow.model_validate({**BASE, "年度": written}).fiscal_year == year
+
+
+def test_an_xlsx_formula_without_a_cached_value_is_refused_not_read_as_empty(db: Database, tmp_path: Path) -> None:
+    """Scripts (and openpyxl) write formulas with no cached value: read as data they were empty cells,
+    so 寄附額 13,672 became 未記入. A formula is refused, naming row, column and the formula."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for row in project_rows():
+        sheet.append([row.get(c, "") for c in HEADER])
+    column = HEADER.index("寄附額（千円）") + 1
+    sheet.cell(row=2, column=column, value="=13000+672")
+    path = tmp_path / "formula.xlsx"
+    workbook.save(path)
+    before = counts(db)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_file(db, path)
+    [(row, name, value)] = problems_of(failed)
+    assert (row, name, value) == (2, "寄附額（千円）", "=13000+672")
+    assert "数式" in failed.value.problems[0].message
+    assert counts(db) == before
