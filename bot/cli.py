@@ -96,7 +96,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for p in failed.problems:
             where = f"{p.row}行目" if p.row else "ファイル"
             column = f"「{p.column}」" if p.column else ""
-            value = f"値「{p.value}」: " if p.value not in ("", None) else ""
+            value = f"値「{_shortened(p.value)}」: " if p.value not in ("", None) else ""
             print(f"  {where}{column}: {value}{p.message}", file=sys.stderr)
         return 1
     r = report.result
@@ -188,6 +188,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     where = output or "標準出力"
     print(f"{label}の{projects}事業（{len(rows)}行）を書き出しました: {where}", file=sys.stderr)
     return 0
+
+
+def _shortened(value: object, limit: int = 100) -> str:
+    """At most ``limit`` characters of a value in a message (a 500 MB cell is never echoed)."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}…（全{len(text):,}文字）"
 
 
 def cmd_chart(args: argparse.Namespace) -> int:

@@ -39,6 +39,9 @@ from store.schemas import (
 )
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 500_000  # rows of one file (a national sheet of several years is about 10^5)
+MAX_CELL_CHARS = 20_000  # characters of one cell (the longest texts of a sheet are a few hundred)
+MAX_XLSX_PART_BYTES = 100 * 1024 * 1024  # one part of an .xlsx once unzipped (the sheet, its shared strings)
 BATCH_ROWS = 2000  # rows validated and written per batch: bounds memory, amortizes statements
 EXTRA_CELLS = "\x00extra"  # cells beyond the header, e.g. from an unquoted comma
 
@@ -89,9 +92,20 @@ def _cells(path: Path) -> Iterator[list[Any]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         encoding = csv_encoding(path)
+        csv.field_size_limit(MAX_CELL_CHARS + 1)
         with path.open(encoding=encoding, newline="") as f:
-            # Text a spreadsheet would evaluate was exported with a ' in front: remove exactly that one.
-            for row in csv.reader(f):
+            reader = csv.reader(f)
+            number = 0
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error:
+                    raise ImportFailed([_too_long(reader.line_num, "", "")]) from None
+                number += 1
+                _check_size(number, row)
+                # Text a spreadsheet would evaluate was exported with a ' in front: remove exactly that one.
                 yield [restore(c) for c in row]
     elif suffix in {".xlsx", ".xlsm"}:
         yield from _xlsx_cells(path)
@@ -133,9 +147,39 @@ def read_table(path: Path) -> list[dict[str, Any]]:
     return list(iter_table(path))
 
 
+def _too_long(row: int, column: str, value: Any) -> RowProblem:
+    shown = str(value)[:100] + ("…" if len(str(value)) > 100 else "")
+    return RowProblem(row, column, shown, f"セルが長すぎます（1つのセルは{MAX_CELL_CHARS:,}文字まで）")
+
+
+def _check_size(number: int, row: list[Any]) -> None:
+    """Refuse a file past MAX_ROWS rows or a cell past MAX_CELL_CHARS characters, before going on."""
+    if number > MAX_ROWS:
+        raise ImportFailed([RowProblem(number, "", "", f"行が多すぎます（1つのファイルは{MAX_ROWS:,}行まで）")])
+    for col, value in enumerate(row):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise ImportFailed([_too_long(number, f"{col + 1}列目", value)])
+
+
+def _xlsx_parts_fit(path: Path) -> None:
+    """An .xlsx is a zip: refuse one whose sheet or shared strings unzip to more than we will read."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            big = [i for i in archive.infolist() if i.file_size > MAX_XLSX_PART_BYTES]
+    except zipfile.BadZipFile:
+        return  # openpyxl says it cannot open the file, in Japanese, below
+    if big:
+        limit = MAX_XLSX_PART_BYTES // (1024 * 1024)
+        message = f"Excelファイルの中身が大きすぎます（展開後{limit}MBまで）。セルの内容をご確認ください"
+        raise ImportFailed([RowProblem(0, "", path.name, message)])
+
+
 def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
+    _xlsx_parts_fit(path)
     try:
         # Not data_only: a formula must be seen as one (scripts write formulas without cached values,
         # which data_only would read as empty cells) and refused, never imported as something else.
@@ -148,6 +192,9 @@ def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
         # kensho's own export prints the document first and the import columns on a later sheet:
         # read the first sheet whose header row has the import columns (else the first sheet).
         sheet = next((ws for ws in wb.worksheets if set(COLUMNS) <= _header_cells(ws)), wb.worksheets[0])
+        if (sheet.max_row or 0) > MAX_ROWS:  # the sheet's own dimension, known before any row is read
+            message = f"行が多すぎます（1つのファイルは{MAX_ROWS:,}行まで）"
+            raise ImportFailed([RowProblem(0, "", f"{sheet.max_row:,}行", message)])
         header: list[str] = []
         for number, row in enumerate(sheet.iter_rows(), start=1):
             values = []
@@ -159,6 +206,7 @@ def _xlsx_cells(path: Path) -> Iterator[list[Any]]:
                     message = "数式のセルは取り込めません（値として貼り付けてから取り込んでください）"
                     raise ImportFailed([RowProblem(number, name, shown, message)])
                 values.append("" if cell.value is None else cell.value)
+            _check_size(number, values)
             if number == 1:
                 header = [str(v).strip() for v in values]
             yield values

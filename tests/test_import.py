@@ -517,3 +517,27 @@ def test_an_xlsx_formula_without_a_cached_value_is_refused_not_read_as_empty(db:
     assert (row, name, value) == (2, "寄附額（千円）", "=13000+672")
     assert "数式" in failed.value.problems[0].message
     assert counts(db) == before
+
+
+def test_a_huge_cell_is_refused_and_never_echoed_whole(tmp_path: Path) -> None:
+    rows = project_rows(first={"事業内容（実施結果）": "長" * 50_000})
+    path = write_csv(tmp_path / "huge.csv", rows)
+    result = kensho("import", str(path), db_url=f"sqlite:///{tmp_path / 'cli.db'}", home=tmp_path)
+    assert result.returncode != 0
+    assert "セルが長すぎます" in result.stderr and "20,000文字まで" in result.stderr
+    assert "長" * 101 not in result.stderr  # at most 100 characters of the value
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_with_more_rows_than_the_limit_is_refused(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.importer as importer
+
+    monkeypatch.setattr(importer, "MAX_ROWS", 2)
+    path = write_csv(tmp_path / "rows.csv", project_rows())  # header and two rows: three in all
+    before = counts(db)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(db, path)
+    assert "行が多すぎます" in failed.value.problems[0].message
+    assert counts(db) == before
