@@ -193,7 +193,7 @@ KPIS = [
 ]
 KINDS = ["講座", "研修会", "イベント", "相談会", "実証実験", "セミナー", "説明会", "体験会"]
 
-# Words the question parser (bot/intent.py) cuts out as fields, operations, policies or years:
+# Words the question pipeline tags as fields, operations, policies or years (bot/vocab/words.tsv):
 # a name containing one would not be a name any more. Checked at start-up.
 BANNED = (
     "課題", "評価", "実績", "目標", "内容", "成果", "取組", "取り組み", "達成", "担当", "所管", "部署", "方針",

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import option_labels
 from store import values
-from store.models import Issuer, Kpi, KpiStatus, Record, ReviewStatus
+from store.models import Kpi, KpiStatus, Record, ReviewStatus
 
 FIELD_NAMES: dict[str, str] = {
     "donation_amount": "寄附額",
@@ -130,18 +130,6 @@ def evaluation_text(record: Record) -> str:
 
 def policy_text(record: Record) -> str:
     return record.policy_option.display if record.policy_option else "未記入"
-
-
-def source_line(issuer: Issuer, year: int | None) -> str:
-    parts = []
-    if year:
-        parts.append(values.fiscal_year_label(year))
-    source = " ".join(p for p in (issuer.name, issuer.source_document) if p)
-    if issuer.source_as_of:
-        source += f"（{issuer.source_as_of}）"
-    if source:
-        parts.append(f"出典：{source}")
-    return "・".join(parts)
 
 
 def field_value(record: Record, name: str) -> str:

@@ -135,11 +135,3 @@ def fold_text(text: str) -> str:
 def fold(text: str) -> str:
     """The matching key of ``text`` (cached: names and question pieces recur constantly)."""
     return fold_text(text)
-
-
-@lru_cache(maxsize=50_000)
-def surface(text: str) -> str:
-    """NFKC, case-folded, without spaces: the form intent patterns are written against."""
-    text = nfkc(text).casefold()
-    text = text.replace("寄付", "寄附")
-    return re.sub(r"\s+", "", text)

@@ -4,8 +4,7 @@ Tokens the dictionary cannot read (Latin letters, digits, symbols) keep their su
 Readings of questions are cached (``reading``: once per distinct text); the catalogue reads its
 names with ``read``, uncached, so that hundreds of thousands of name forms do not push the
 questions out of the cache (nor keep memory after the catalogue is built).
-The same analyzer also tells the question parser which words are particles or generic
-(``tokens``) and gives content search its nouns and verbs (``compounds``, ``compound_words``, ``verbs``).
+Questions are analyzed once, with offsets and parts of speech, by ``bot.tokens``.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from functools import lru_cache
 
 import fugashi
 
-from bot.normalize import fold, fold_text, katakana_lookalikes, nfkc, to_hiragana
+from bot.normalize import fold_text, katakana_lookalikes, nfkc, to_hiragana
 
 _local = threading.local()
 
@@ -80,74 +79,3 @@ def _hiragana(kana: str) -> str:
 def reading(text: str) -> str:
     """``read``, cached: questions and their pieces recur."""
     return read(text)
-
-
-@lru_cache(maxsize=50_000)
-def _compound_runs(text: str) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """Runs of (surface, part of speech) that form compounds: nouns with their prefixes and suffixes
-    (and non-ASCII 形状詞), as written (NFKC). ``compounds`` joins each run, ``compound_words`` splits it."""
-    runs: list[tuple[tuple[str, str], ...]] = []
-    current: list[tuple[str, str]] = []
-    for word in _tagger()(nfkc(text)):
-        pos = word.feature.pos1
-        if pos in {"名詞", "接頭辞", "接尾辞"} or (pos == "形状詞" and not word.surface.isascii()):
-            current.append((word.surface, pos))
-            continue
-        if current:
-            runs.append(tuple(current))
-        current = []
-    if current:
-        runs.append(tuple(current))
-    return tuple(runs)
-
-
-def compounds(text: str) -> tuple[str, ...]:
-    """Content words (nouns, their prefixes/suffixes joined) of ``text`` as written (NFKC)."""
-    return tuple("".join(surface for surface, _ in run) for run in _compound_runs(text))
-
-
-def compound_words(text: str) -> tuple[str, ...]:
-    """The nouns of ``text`` one by one, each with its prefixes and suffixes (自転車ヘルメット → 自転車,
-    ヘルメット): the words of ``compounds``, for a content search that found nothing by the whole.
-    An affix with no noun to attach to is left out."""
-    out: list[str] = []
-    for run in _compound_runs(text):
-        current = prefix = ""
-        for surface, pos in run:
-            if pos == "接尾辞" and current:
-                current += surface
-                continue
-            if current:
-                out.append(current)
-                current = ""
-            if pos == "接頭辞":
-                prefix += surface
-            elif pos == "接尾辞":
-                prefix = ""
-            else:
-                current, prefix = prefix + surface, ""
-        if current:
-            out.append(current)
-    return tuple(out)
-
-
-@lru_cache(maxsize=50_000)
-def tokens(text: str) -> tuple[tuple[str, str], ...]:
-    """(part of speech, lemma) of each word of ``text``; unknown words stand for themselves."""
-    out = []
-    for word in _tagger()(nfkc(text)):
-        lemma = getattr(word.feature, "lemma", None)
-        out.append((word.feature.pos1 or "", lemma if lemma and lemma != "*" else word.surface))
-    return tuple(out)
-
-
-@lru_cache(maxsize=50_000)
-def verbs(text: str) -> tuple[tuple[str, str], ...]:
-    """(lemma, stem) of each content verb and adjective of ``text``: (遊ぶ, 遊) for 遊ぼう; the stem is
-    the written form without its kana ending, as a matching key."""
-    out = []
-    for word in _tagger()(nfkc(text)):
-        if word.feature.pos1 in {"動詞", "形容詞"} and word.feature.pos2 != "非自立可能":
-            stem = "".join(c for c in word.surface if not "\u3041" <= c <= "\u309f")
-            out.append((word.feature.lemma or word.surface, fold(stem or word.surface)))
-    return tuple(out)
