@@ -156,22 +156,25 @@ class Asker:
                 return self._history(ctx, index, names)
             case P.Scope():
                 return scope_answer(ctx, plan)
-            case P.ByText(typed=typed) if not (ctx.intent.compare or ctx.intent.op in {Op.MAX, Op.MIN}):
-                runs = list(plan.runs) or ctx.intent.names.unknown
-                found = search(cat, ctx.intent.tokens, tags, runs)
-                if ctx.only_issuer is not None:
-                    found = [p for p in found if p.issuer_id == ctx.only_issuer]
-                if len(found) == 1:
-                    note = f"「{typed}」に関する事業として、{found[0].name}についてお答えします。\n"
-                    return project_answer(ctx, found[0], _fields(ctx), note=note)
-                if 1 < len(found) <= 5:
-                    return ambiguous_answer(ctx, found)
-                suggestions = sorted(ctx.intent.names.suggestions.items(), key=lambda kv: -kv[1])[:3]
-                return not_found_answer(ctx, [typed], [cat.projects[i] for i, _ in suggestions])
-            case P.ByText(typed=typed):  # a comparison needs every name: one found by its texts is not enough
-                suggestions = sorted(ctx.intent.names.suggestions.items(), key=lambda kv: -kv[1])[:3]
-                return not_found_answer(ctx, [typed], [cat.projects[i] for i, _ in suggestions])
+            case P.ByText():
+                return self._by_text(ctx, plan, tags)
         raise AssertionError(plan)
+
+    def _by_text(self, ctx: Context, plan: P.ByText, tags: list[Tag]) -> A.Answer:
+        """No name was mentioned: the projects whose own texts the typed words describe. A comparison
+        needs every name, so there one project found by its texts is not enough."""
+        found = []
+        if not (ctx.intent.compare or ctx.intent.op in {Op.MAX, Op.MIN}):
+            found = search(ctx.cat, ctx.intent.tokens, tags, list(plan.runs) or ctx.intent.names.unknown)
+            if ctx.only_issuer is not None:
+                found = [p for p in found if p.issuer_id == ctx.only_issuer]
+        if len(found) == 1:
+            note = f"「{plan.typed}」に関する事業として、{found[0].name}についてお答えします。\n"
+            return project_answer(ctx, found[0], _fields(ctx), note=note)
+        if 1 < len(found) <= 5:
+            return ambiguous_answer(ctx, found)
+        suggested = [ctx.cat.projects[i] for i in ctx.intent.names.best_suggestions()]
+        return not_found_answer(ctx, [plan.typed], suggested)
 
     def _history(self, ctx: Context, index: int, names: Callable[[str], str]) -> A.Answer:
         entry = ctx.cat.projects[index]

@@ -9,12 +9,13 @@ Without a chart word, ``None``: the answer is what it always was.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
 from bot.charts import FIELD_LABELS, ChartSpec, build_spec
-from bot.tagging import Lexicon, Tag
+from bot.tagging import Lexicon
 from bot.tokens import tokenize
 
 TREND_LEMMAS = frozenset({"推移", "経年", "変化", "動向"})
@@ -25,33 +26,41 @@ def _lexicon() -> Lexicon:
     return Lexicon()
 
 
-def _tags(question: str) -> tuple[list[Tag], set[str]]:
+@dataclass(frozen=True)
+class _Reading:
+    """What a question says about a chart, read once from its tags."""
+
+    chart: bool
+    trend: bool
+    fields: list[str]
+    year: int | None
+
+
+def _read(question: str) -> _Reading:
     tokens = tokenize(question)
     tags = _lexicon().tag(tokens)
     trend = {tokens.tokens[t.start].lemma for t in tags if t.kind == "unsupported" and t.value == "trend"}
-    return tags, trend & TREND_LEMMAS
+    trend &= TREND_LEMMAS
+    return _Reading(
+        chart=any(t.kind == "chart" for t in tags) or "推移" in trend,
+        trend=bool(trend),
+        fields=list(dict.fromkeys(t.value for t in tags if t.kind == "field" and t.value in FIELD_LABELS)),
+        year=next((int(t.number) for t in tags if t.kind == "year" and t.number is not None), None),
+    )
 
 
 def wants_chart(question: str) -> bool:
-    tags, trend = _tags(question)
-    return any(t.kind == "chart" for t in tags) or "推移" in trend
+    return _read(question).chart
 
 
 def chart_fields(question: str) -> list[str]:
     """The amount fields the question names, in the order it names them."""
-    tags, _ = _tags(question)
-    return list(dict.fromkeys(t.value for t in tags if t.kind == "field" and t.value in FIELD_LABELS))
-
-
-def chart_year(question: str) -> int | None:
-    tags, _ = _tags(question)
-    return next((int(t.number) for t in tags if t.kind == "year" and t.number is not None), None)
+    return _read(question).fields
 
 
 def chart_spec_for(session: Session, question: str, issuer: str | None = None) -> ChartSpec | None:
     """The chart the question asks for, or None when it asks for none (or there is nothing to draw)."""
-    if not wants_chart(question):
+    read = _read(question)
+    if not read.chart:
         return None
-    _, trend = _tags(question)
-    fields = chart_fields(question) or ["donation_amount"]
-    return build_spec(session, fields, year=chart_year(question), trend=bool(trend), issuer=issuer)
+    return build_spec(session, read.fields or ["donation_amount"], year=read.year, trend=read.trend, issuer=issuer)

@@ -17,7 +17,9 @@ name answers when no other comes within MARGIN; otherwise the span is ambiguous.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from bot.catalogue import DEPARTMENT_SUFFIXES, GENERIC_SUFFIXES, Catalogue
 from bot.match import QUERY_WEIGHT, FormIndex, is_kanji
@@ -70,6 +72,10 @@ class Names:
     context: list[tuple[int, int]] = field(default_factory=list)  # circumstances (部長に, 会議で), not names
     suggestions: dict[int, float] = field(default_factory=dict)  # project index -> score, for もしかして
 
+    def best_suggestions(self, n: int = 3) -> tuple[int, ...]:
+        """The project indexes to offer under 「もしかして」, best first."""
+        return tuple(i for i, _ in sorted(self.suggestions.items(), key=lambda kv: -kv[1])[:n])
+
 
 class NameFinder:
     def __init__(self, catalogue: Catalogue, tokens: Tokens, tags: list[Tag]) -> None:
@@ -78,6 +84,7 @@ class NameFinder:
         self.tags = tags
         self.hard = {i for t in tags if not t.soft for i in range(t.start, t.end)}
         self.soft = {i for t in tags if t.soft for i in range(t.start, t.end)}
+        self.issuer_words = {i for t in tags if t.kind == "issuer" for i in range(t.start, t.end)}
         self.indexes: dict[str, FormIndex] = {
             "project": catalogue.project_index,
             "department": catalogue.department_index,
@@ -229,7 +236,7 @@ class NameFinder:
         """The span, without a leading issuer name and without generic words at the end."""
         out = [(a, b)]
         start = a
-        while start < b - 1 and start in self.soft and self._is_issuer(start):
+        while start < b - 1 and start in self.issuer_words:
             start += 1
         if start != a:
             out.append((start, b))
@@ -238,9 +245,6 @@ class NameFinder:
                 e -= 1
                 out.append((s, e))
         return list(dict.fromkeys(out))
-
-    def _is_issuer(self, i: int) -> bool:
-        return any(t.kind == "issuer" and t.start <= i < t.end for t in self.tags)
 
     def _hits(self, kind: str, a: int, b: int) -> list[tuple[bool, float, str, int, int]]:
         index = self.indexes[kind]
@@ -348,23 +352,13 @@ class NameFinder:
             self.found.hits.append(whole)
             return
         # The longest sub-spans that name something, not overlapping; the rest must be accounted for.
+        # At most MAX_SUBSPANS are looked up: a long run that names nothing as a whole stays unexplained.
         picked: list[NameHit] = []
-        tries = 0
-        for length in range(b - a - 1, 0, -1):
-            for s in range(a, b - length + 1):
-                e = s + length
-                if any(not (e <= p.start or s >= p.end) for p in picked):
-                    continue
-                if self.tokens.tokens[s].key in _INNER or self.tokens.tokens[e - 1].key in _INNER:
-                    continue
-                if all(i in self.soft for i in range(s, e)) or len(self.tokens.key(s, e)) < 2:
-                    continue
-                tries += 1
-                if tries > MAX_SUBSPANS:  # a long run that names nothing as a whole: it stays unexplained
-                    break
-                hit = self.resolve(s, e)
-                if hit is not None:
-                    picked.append(hit)
+        free = (span for span in self._subspans(a, b) if all(span[1] <= p.start or span[0] >= p.end for p in picked))
+        for s, e in islice(free, MAX_SUBSPANS):
+            hit = self.resolve(s, e)
+            if hit is not None:
+                picked.append(hit)
         if not picked:
             self.found.unknown.append((a, b))
             return
@@ -373,6 +367,19 @@ class NameFinder:
         self.found.hits += picked
         if left:
             self.found.unexplained.append((a, b))
+
+    def _subspans(self, a: int, b: int) -> Iterator[tuple[int, int]]:
+        """The parts of a run that could be a name, longest first: not starting or ending with の,
+        not only soft words, at least two characters."""
+        toks = self.tokens.tokens
+        for length in range(b - a - 1, 0, -1):
+            for s in range(a, b - length + 1):
+                e = s + length
+                if toks[s].key in _INNER or toks[e - 1].key in _INNER:
+                    continue
+                if all(i in self.soft for i in range(s, e)) or len(self.tokens.key(s, e)) < 2:
+                    continue
+                yield s, e
 
     def _accounted(self, i: int, picked: list[NameHit]) -> bool:
         """A soft word, の, or a katakana/Latin word that the named project's own texts use."""

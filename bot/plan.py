@@ -151,7 +151,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     names = intent.names
     if not cat.projects:
         return NoData()
-    suggestions = tuple(i for i, _ in sorted(names.suggestions.items(), key=lambda kv: -kv[1])[:3])
+    suggestions = names.best_suggestions()
     if names.unexplained:
         # The run as a whole may still describe one project in its own texts (環境アドバイザー).
         return ByText(intent.typed(names.unexplained[0]), tuple(names.unexplained))

@@ -66,7 +66,8 @@ def _base_readings() -> dict[str, tuple[Entry, ...]]:
 
     readings: dict[str, list[Entry]] = {}
     for kind, value, word in read_vocabulary():
-        spoken = tokenize(word).reading(0, len(tokenize(word)))
+        tokens = tokenize(word)
+        spoken = tokens.reading(0, len(tokens))
         if len(spoken) >= KANA_WORD_MIN:
             readings.setdefault(spoken, []).append(Entry(kind, value))
     return {k: tuple(v) for k, v in readings.items()}
