@@ -185,10 +185,15 @@ def compare_answer(ctx: Context, entries: list[ProjectEntry], column: Field) -> 
 def ambiguous_answer(ctx: Context, entries: list[ProjectEntry]) -> A.Answer:
     names = [e.name for e in entries]
     listing = "\n".join(f"・{n}" for n in names)
+    body = (
+        f"どの事業のことでしょうか。次の事業が候補です。\n{listing}"
+        if names
+        else ("どの事業のことでしょうか。事業名の一部でも結構ですので、もう少し詳しく教えてください。")
+    )
     return A.Answer(
         ctx.q,
         "ambiguous",
-        f"どの事業のことでしょうか。次の事業が候補です。\n{listing}",
+        body,
         field=ctx.field(),
         projects=names,
         project_ids=[e.id for e in entries],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot import answer as A
 from bot import citation
 from bot.answer_project import Context, project_answer
+from bot.catalogue import ProjectEntry
 from bot.plan import Scope as ScopePlan
 from bot.understand import AMOUNTS, Comparator, Field, Op
 from store import queries, values
@@ -78,6 +79,9 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
     note = ctx.year_note(year)
     if plan.op in {Op.SUM, Op.AVG, Op.MAX, Op.MIN, Op.RANK} and not (intent.counting and plan.op == Op.SUM):
         others = [f for f in fields if f not in AMOUNTS]
+        if plan.op in {Op.MAX, Op.MIN} or intent.nth:
+            # 事業費が一番小さい事業の寄附額: the first amount picks the project, the others are asked of it.
+            others += [f for f in amounts if f != column]
         found = _aggregate(ctx, scope, title, context, column or Field.DONATION_AMOUNT, others)
         found.body = note + found.body
         found.citations = cited
@@ -104,11 +108,12 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         agg_total, _, _ = queries.aggregate(ctx.session, scope, column.value)
         unit = A.count(agg_total) if column == Field.DONATION_COUNT else A.amount(agg_total)
         body += f"\n{A.FIELD_NAMES[column.value]}の合計：{unit}"
+    chosen_by = Field.POLICY.value if labels else Field.DEPARTMENT.value if plan.departments else None
     return A.Answer(
         ctx.q,
         "answered",
         body,
-        field=field_name,
+        field=field_name or chosen_by,  # 継続の事業: a list by 今後の方針 is about that field
         projects=[r.project.name for r in records],
         project_ids=[r.project_id for r in records],
         title=title,
@@ -320,4 +325,28 @@ def _order_word(column: Field, ascending: bool) -> str:
     return "少ない" if ascending else "多い"
 
 
-__all__ = ["Comparator", "scope_answer", "unsupported_answer"]
+__all__ = ["Comparator", "scope_answer", "text_list_answer", "unsupported_answer"]
+
+
+def text_list_answer(ctx: Context, phrase: str, typed: str, found: list[ProjectEntry] | None = None) -> A.Answer:
+    """The projects of the issuer asked about whose texts (事業内容, KPI, 振り返り, 有識者意見 of their
+    latest year) hold ``phrase`` (or the projects ``found`` so already)."""
+    issuer = default_issuer(ctx)
+    if found is None:
+        found = [ctx.cat.projects[i] for i in ctx.cat.projects_containing(phrase) if len(phrase) >= 2]
+    found = [p for p in found if p.issuer_id == issuer.id]
+    if not found:
+        body = f"{issuer.name}の事業の記載（各事業の最新年度）に「{typed}」は見つかりませんでした。"
+        return A.Answer(ctx.q, "answered", body, kind="search")
+    listing = "\n".join(f"・{p.name}" for p in found)
+    where = f"記載（各事業の最新年度）に「{typed}」があるの" if typed else "お尋ねの内容に当たるの"
+    body = f"{issuer.name}の事業のうち、{where}は次の{len(found)}件です。\n{listing}"
+    return A.Answer(
+        ctx.q,
+        "answered",
+        body,
+        projects=[p.name for p in found],
+        project_ids=[p.id for p in found],
+        candidates=[A.Candidate(p.id, p.name) for p in found],
+        kind="search",
+    )

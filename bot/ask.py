@@ -30,7 +30,7 @@ from bot.answer_project import (
     trend_answer,
     years_answer,
 )
-from bot.answer_scope import scope_answer, unsupported_answer
+from bot.answer_scope import scope_answer, text_list_answer, unsupported_answer
 from bot.catalogue import Catalogue, CatalogueCache, issuer_prefixes
 from bot.content_search import search
 from bot.names import NameFinder, by_issuer
@@ -86,9 +86,16 @@ class Asker:
         if only_issuer and only is None:
             only = -1  # an issuer with nothing registered: nothing matches
         by_issuer(names, cat, only, cat.issuer_id(self.issuer))
-        # A word inside a name typed in full is part of the name (評価 of an official 〇〇評価事業).
-        inside = {i for h in names.hits if h.exact for i in range(h.start, h.end)}
-        tags = [t for t in tags if not any(i in inside for i in range(t.start, t.end))]
+        # A word inside a name typed in full is part of the name (評価 of an official 〇〇評価事業); a word
+        # reaching into one is tagged again without it (〇〇実証事業|の評価).
+        inside = frozenset(i for h in names.hits if h.exact for i in range(h.start, h.end))
+        if any(i in inside for t in tags for i in range(t.start, t.end)):
+            tags = self.lexicon(cat).tag(tokens, names=inside)
+        quoted = tokens.quoted()
+        named = quoted and any(h.kind == "project" and (h.end <= quoted[0] or h.start >= quoted[1]) for h in names.hits)
+        if quoted and not named and any(t.kind == "unsupported" and t.value == "text_search" for t in tags):
+            # 「KPIは未達」と書かれている事業: the words in quotes are looked for as written, not asked.
+            tags = [t for t in tags if t.end <= quoted[0] or t.start >= quoted[1]]
         return understand(question, tokens, tags, names), tags, only
 
     def ask(
@@ -156,6 +163,8 @@ class Asker:
                 return self._history(ctx, index, names)
             case P.Scope():
                 return scope_answer(ctx, plan)
+            case P.TextList(phrase=phrase, typed=typed):
+                return text_list_answer(ctx, phrase, typed)
             case P.ByText():
                 return self._by_text(ctx, plan, tags)
         raise AssertionError(plan)
@@ -171,6 +180,8 @@ class Asker:
         if len(found) == 1:
             note = f"「{plan.typed}」に関する事業として、{found[0].name}についてお答えします。\n"
             return project_answer(ctx, found[0], _fields(ctx), note=note)
+        if len(found) > 1 and not _fields(ctx) and not ctx.intent.op:
+            return text_list_answer(ctx, "", plan.typed, found)  # アンケートを実施した事業: every one of them
         if 1 < len(found) <= 5:
             return ambiguous_answer(ctx, found)
         suggested = [ctx.cat.projects[i] for i in ctx.intent.names.best_suggestions()]

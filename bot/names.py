@@ -56,10 +56,11 @@ class NameHit:
     ids: tuple[int, ...]  # catalogue indexes, best first
     score: float
     exact: bool = False
+    vague: bool = False  # fits something else as well (子育て支援: 子育て支援課 or its projects): ask
 
     @property
     def ambiguous(self) -> bool:
-        return len(self.ids) > 1
+        return len(self.ids) > 1 or self.vague
 
 
 @dataclass
@@ -85,6 +86,8 @@ class NameFinder:
         self.hard = {i for t in tags if not t.soft for i in range(t.start, t.end)}
         self.soft = {i for t in tags if t.soft for i in range(t.start, t.end)}
         self.issuer_words = {i for t in tags if t.kind == "issuer" for i in range(t.start, t.end)}
+        # ぐんま何とか, 〇〇推進事業: the words beside a forgotten part are a fragment of a name.
+        self.fragment_edges = {e for t in tags if t.kind == "placeholder" for e in (t.start, t.end)}
         self.indexes: dict[str, FormIndex] = {
             "project": catalogue.project_index,
             "department": catalogue.department_index,
@@ -101,12 +104,25 @@ class NameFinder:
             return True
         if t.key in _INNER or t.surface in _INNER or _name_like(t.surface):
             return False
-        if t.predicate:  # a verb is name material as a slogan (暮らそう) or before a noun (遊ぼう事業), not 足すと
-            clause = i > 0 and self.tokens.tokens[i - 1].surface in {"が", "は", "を", "も"}  # 課が持ってる事業
+        verb = self._verb_start(i)
+        if verb is not None:  # a verb is name material as a slogan (暮らそう) or before a noun (遊ぼう事業), not 足すと
+            # 課が持ってる事業, ジョブカフェを運営してる事業: a verb with its own subject or object describes.
+            clause = verb > 0 and self.tokens.tokens[verb - 1].surface in {"が", "は", "を", "も"}
             return i in self.soft or clause or not (t.form.startswith("意志") or self._before_noun(i))
         if t.pos == "名詞" and self.tokens.tokens[i].pos2 == "普通名詞" and _adverbial(t) and i not in self.hard:
             return not self._inside_noun_run(i)  # 来週, 今回: time words, unless part of a longer noun
         return t.function
+
+    def _verb_start(self, i: int) -> int | None:
+        """Where the verb that token ``i`` belongs to begins: ``i`` for a verb, the noun before する for
+        a verb made of a サ変 noun (運営|する), None for anything else."""
+        toks = self.tokens.tokens
+        t = toks[i]
+        if t.pos3 == "サ変可能" and i + 1 < len(toks) and _suru(toks[i + 1]):
+            return i
+        if not t.predicate:
+            return None
+        return i - 1 if _suru(t) and i > 0 and toks[i - 1].pos3 == "サ変可能" else i
 
     def runs(self, exact: list[NameHit]) -> list[tuple[int, int]]:
         """Maximal runs of name material not already covered by an exact name."""
@@ -132,8 +148,13 @@ class NameFinder:
             b -= 1
         return a, b
 
+    def _fragment(self, a: int, b: int) -> bool:
+        return b in self.fragment_edges or a in self.fragment_edges
+
     def _has_content(self, a: int, b: int) -> bool:
         toks = self.tokens.tokens
+        if self._fragment(a, b) and any(i in self.issuer_words for i in range(a, b)):
+            return True  # ぐんま何とか: the issuer's name begins the forgotten name
         if any(i not in self.soft and toks[i].key and toks[i].key not in _INNER for i in range(a, b)):
             return True
         # ぐんま事業: the issuer's name glued to a noun is a name nobody has (群馬県の事業 is every project).
@@ -161,10 +182,13 @@ class NameFinder:
         """Spans typed exactly as a name form, longest first and not overlapping."""
         n = len(self.tokens)
         hits: list[NameHit] = []
+        toks = self.tokens.tokens
         for i in range(n):
+            if toks[i].stop:
+                continue  # a name never begins or ends with punctuation (、青葉の…)
             for j in range(min(n, i + MAX_SPAN), i, -1):
                 key = self.tokens.key(i, j)
-                if len(key) < 2:
+                if len(key) < 2 or toks[j - 1].stop:
                     continue
                 hit = self._exact_hit(i, j, key)
                 if hit is not None:
@@ -193,6 +217,11 @@ class NameFinder:
                 fuzzy = self.resolve(i, j)
                 if fuzzy is not None and fuzzy.kind == kind and set(entities) < set(fuzzy.ids):
                     return fuzzy  # a short form of one name that other names contain too (観光誘客)
+                if kind == "department" and not key.endswith(DEPARTMENT_SUFFIXES):
+                    # 子育て支援: 子育て支援課, or a project named 子育て支援…: which is meant is not known.
+                    named = self.cat.projects_named_with(key, limit=5)
+                    if named:
+                        return NameHit(i, j, "project", tuple(named[:5]), 0.0, vague=True)
                 return NameHit(i, j, kind, entities[:5] if kind == "project" else entities, 1.0, exact=True)
         return None
 
@@ -344,6 +373,8 @@ class NameFinder:
         return any(self.tokens.tokens[i].pos == "感動詞" for i in range(a + 1, b))
 
     def _cover_run(self, a: int, b: int) -> None:
+        if self._fragment(a, b) and self._cover_fragment(a, b):
+            return
         if all(i in self.soft or self.tokens.tokens[i].key in _INNER for i in range(a, b)):
             self.found.unknown.append((a, b))  # ぐんま事業: only an issuer and generic words, no one's name
             return
@@ -365,8 +396,29 @@ class NameFinder:
         covered = {i for p in picked for i in range(p.start, p.end)}
         left = [i for i in range(a, b) if i not in covered and not self._accounted(i, picked)]
         self.found.hits += picked
-        if left:
+        if left or not self._consistent(picked):
             self.found.unexplained.append((a, b))
+
+    def _consistent(self, picked: list[NameHit]) -> bool:
+        """A department glued to a project in one run (子育て支援|タクシー事業) must be the project's own."""
+        departments = {self.cat.departments[d].id for h in picked if h.kind == "department" for d in h.ids}
+        projects = [self.cat.projects[p] for h in picked if h.kind == "project" for p in h.ids]
+        return not (departments and projects) or any(p.department_id in departments for p in projects)
+
+    def _cover_fragment(self, a: int, b: int) -> bool:
+        """Every project whose name holds the fragment, as written or as read, is a candidate."""
+        key, spoken = self.tokens.key(a, b), self.tokens.reading(a, b)
+        if len(key) < 2:
+            return False
+        ids = list(self.cat.projects_named_with(key))
+        index = self.cat.project_index
+        if len(spoken) >= 2:
+            ids += [f.entity for f in index.forms if spoken in f.reading and f.entity not in ids]
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return False
+        self.found.hits.append(NameHit(a, b, "project", tuple(ids), 1.0 if len(ids) == 1 else 0.0))
+        return True
 
     def _subspans(self, a: int, b: int) -> Iterator[tuple[int, int]]:
         """The parts of a run that could be a name, longest first: not starting or ending with の,
@@ -390,6 +442,10 @@ class NameFinder:
             return False
         projects = [self.cat.projects[p] for h in picked if h.kind == "project" and not h.ambiguous for p in h.ids]
         return bool(projects) and all(t.key in p.text for p in projects)
+
+
+def _suru(token: Token) -> bool:
+    return token.pos == "動詞" and token.lemma in {"する", "為る"}
 
 
 def _adverbial(token: Token) -> bool:
@@ -429,7 +485,7 @@ def by_issuer(names: Names, cat: Catalogue, only: int | None, own: int | None) -
         elif len({owner[hit.kind](i) for i in ids}) > 1:
             ids = tuple(i for i in ids if owner[hit.kind](i) == own) or ids
         if ids:
-            kept.append(NameHit(hit.start, hit.end, hit.kind, ids, hit.score, hit.exact))
+            kept.append(NameHit(hit.start, hit.end, hit.kind, ids, hit.score, hit.exact, hit.vague))
         else:
             names.unknown.append((hit.start, hit.end))
     names.hits = kept

@@ -114,6 +114,14 @@ class ByText:
 
 
 @dataclass(frozen=True)
+class TextList:
+    """「コロナ」に触れている事業: the projects whose texts hold the words, named or not."""
+
+    phrase: str  # matching key of what is looked for
+    typed: str  # as typed, for the answer
+
+
+@dataclass(frozen=True)
 class Scope:
     """A list or an aggregate over the projects of an issuer and year, filtered."""
 
@@ -143,6 +151,7 @@ Plan = (
     | NotFound
     | Unsupported
     | ByText
+    | TextList
     | Scope
 )
 
@@ -156,6 +165,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
         # The run as a whole may still describe one project in its own texts (環境アドバイザー).
         return ByText(intent.typed(names.unexplained[0]), tuple(names.unexplained))
     hits = names.hits
+    searched = _text_list(intent)
+    if searched is not None:
+        return searched
     if names.unknown:
         if hits:
             return NotFound(tuple(intent.typed(u) for u in names.unknown), suggestions)
@@ -171,6 +183,8 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     projects = tuple(dict.fromkeys(i for h in hits if h.kind == "project" for i in h.ids))
     if projects:
         return _about_projects(intent, projects, cat)
+    if intent.placeholder:
+        return Ambiguous(())  # 何とかっていう事業: one project, and nothing of its name to go by
     simple = intent.op in {None, Op.SUM} and not (intent.policies or intent.threshold)
     if intent.years_asked and not hits and not intent.unsupported:  # このデータって何年度分？
         return Scope(_issuer(intent, cat, (), None), years=True)
@@ -195,6 +209,30 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if intent.kpi_state:
         fields = tuple(f for f in fields if f != Field.KPI) or (Field.KPI,)
     return Scope(issuer, departments, intent.goal_number, intent.op, fields, kpi_state=intent.kpi_state, new=intent.new)
+
+
+def _text_list(intent: Intent) -> TextList | None:
+    """「ジョブカフェ」と書かれている事業 / コロナに触れている事業: asked for by a verb of writing, about
+    no project named, with the words in quotes or as the only unknown run."""
+    if {reason for reason, _ in intent.unsupported} != {"text_search"} or intent.fields or intent.op:
+        return None
+    names = intent.names
+    quoted = intent.tokens.quoted()
+    outside = [h for h in names.hits if quoted is None or h.end <= quoted[0] or h.start >= quoted[1]]
+    if any(h.exact or (h.kind == "project" and quoted) for h in outside):
+        return None  # 健康ポイントについて書かれていること: about a project named
+    if quoted is not None:
+        return TextList(intent.tokens.key(*quoted), intent.typed(quoted))
+    # ジョブカフェ, 交流会: a word the texts use, whether or not it also resembles a name.
+    mentions = names.unknown + [(h.start, h.end) for h in names.hits]
+    spans = names.unexplained + [s for s in mentions if not _within(s, names.unexplained)]
+    if len(spans) == 1:
+        return TextList(intent.tokens.key(*spans[0]), intent.typed(spans[0]))
+    return None
+
+
+def _within(span: tuple[int, int], runs: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in runs)
 
 
 def _unsupported(intent: Intent) -> Unsupported:

@@ -105,19 +105,21 @@ class Lexicon:
         self.words = words
         self.policies = {e.value for es in words.values() for e in es if e.kind == "policy"}
 
-    def tag(self, tokens: Tokens) -> list[Tag]:
-        """Number patterns first, then words over the tokens those leave, longest first."""
-        tags = _number_tags(tokens)
-        taken = {i for t in tags for i in range(t.start, t.end)}
+    def tag(self, tokens: Tokens, names: frozenset[int] = frozenset()) -> list[Tag]:
+        """Number patterns first, then words over the tokens those leave, longest first. A word never
+        begins or ends with punctuation (事業費、), nor takes in tokens of ``names`` (a name typed in
+        full: the 事業 of 〇〇実証事業の評価)."""
+        tags = [t for t in _number_tags(tokens) if not any(i in names for i in range(t.start, t.end))]
+        taken = {i for t in tags for i in range(t.start, t.end)} | names
         n = len(tokens)
         i = 0
         while i < n:
-            if i in taken:
+            if i in taken or tokens.tokens[i].stop:
                 i += 1
                 continue
             found = None
             for j in range(min(n, i + MAX_WORD_TOKENS), i, -1):
-                if any(k in taken for k in range(i, j)):
+                if tokens.tokens[j - 1].stop or any(k in taken for k in range(i, j)):
                     continue
                 entries = self.words.get(tokens.key(i, j)) or self.words.get(tokens.lemma_key(i, j))
                 if not entries and _kana(tokens, i, j):
@@ -179,11 +181,12 @@ _THRESHOLD = re.compile(
 )
 _COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
 _MULTIPLIERS = {"億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万": 10_000, "千": 1_000}
-_TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業|つ)?|(\d+)位まで")
+_TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業|つ)?|(\d+)位まで|(\d+)(?:つ|個)(?!目)")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
-_PER_DONATION = re.compile(r"(?:1|一)件(?:あたり|当たり|平均)")
+_PER_DONATION = re.compile(r"(?:1|一)(?:件|社)(?:あたり|当たり|平均)")  # 1社あたり: per donating company
 _PER_PROJECT = re.compile(r"(?:1|一)事業(?:あたり|当たり)(?:の)?(?:平均)?")
+_ELLIPSIS = re.compile(r"\.{2,}|…+|・{2,}|[〇○◯]{2,}")  # ぐんま…って名前, 〇〇事業: a forgotten part
 
 
 def _number_tags(tokens: Tokens) -> list[Tag]:
@@ -209,12 +212,14 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
 
     for m in _PER_DONATION.finditer(text):
         add(m, "unsupported", "per_donation")
+    for m in _ELLIPSIS.finditer(text):
+        add(m, "placeholder")
     for m in _PER_PROJECT.finditer(text):
         add(m, "op", "avg")  # 1事業あたりの寄附額: the average over the projects
     for m in _GOAL.finditer(text):
         add(m, "goal", number=Decimal(m.group(1)))
     for m in _TOP_N.finditer(text):
-        add(m, "top", number=Decimal(m.group(1) or m.group(2)))
+        add(m, "top", number=Decimal(m.group(1) or m.group(2) or m.group(3)))
     for m in _NTH.finditer(text):
         add(m, "nth", number=Decimal(m.group(1) or m.group(2) or m.group(3)))
     for m in _YEAR.finditer(text):

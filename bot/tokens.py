@@ -48,6 +48,9 @@ _LEMMA_SPELLING = {
 }
 
 
+_QUOTES = {"「": "」", "『": "』"}
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     surface: str  # as analyzed (NFKC)
@@ -67,6 +70,11 @@ class Token:
         if self.pos == "接頭辞" and self.lemma == "お":  # お/ご of politeness (おいくら, ご担当)
             return True
         return self.pos in FUNCTION_POS or (self.pos == "名詞" and self.pos2 == "助動詞語幹")
+
+    @property
+    def stop(self) -> bool:
+        """Punctuation that ends or separates (、。！？ and the like), never part of a word; brackets are."""
+        return not self.key and self.pos == "補助記号" and not self.pos2.startswith("括弧")
 
     @property
     def predicate(self) -> bool:
@@ -98,6 +106,17 @@ class Tokens:
 
     def reading(self, i: int, j: int) -> str:
         return "".join(t.reading for t in self.tokens[i:j])
+
+    def quoted(self) -> tuple[int, int] | None:
+        """The tokens between the first 「 or 『 and its closing bracket, if any are."""
+        opening = next((i for i, t in enumerate(self.tokens) if t.surface in _QUOTES), None)
+        if opening is None:
+            return None
+        close = _QUOTES[self.tokens[opening].surface]
+        end = next((j for j in range(opening + 1, len(self.tokens)) if self.tokens[j].surface == close), None)
+        if end is None or end == opening + 1 or not self.key(opening + 1, end):
+            return None
+        return opening + 1, end
 
     def lemma_key(self, i: int, j: int) -> str:
         """Keys of tokens i..j-2 and the lemma of the last: 除いた → 除く, 比べて → 比べる."""

@@ -94,6 +94,7 @@ class Intent:
     kpi_state: str = ""  # met | unmet: KPIの達成・未達 asked about
     years_asked: bool = False  # 何年度に実施: the years a project is on record
     new: bool = False  # 新規事業: projects with no record the year before
+    placeholder: bool = False  # 何とかっていう事業: one project, its name not remembered
 
     @property
     def asks_something(self) -> bool:
@@ -110,6 +111,11 @@ class Intent:
 
     def typed(self, span: tuple[int, int]) -> str:
         return self.tokens.typed(*span)
+
+    def quoted(self) -> tuple[str, str] | None:
+        """The first words typed in 「」 or 『』: (matching key, as typed)."""
+        span = self.tokens.quoted()
+        return (self.tokens.key(*span), self.typed(span)) if span else None
 
 
 def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> Intent:
@@ -177,6 +183,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.unsupported.append((value, tokens.typed(tag.start, tag.end)))
         elif kind == "years":
             intent.years_asked = True
+        elif kind == "placeholder":
+            intent.placeholder = True
         elif kind == "new":
             intent.new, intent.list_cue = True, True
         elif kind in {"history", "summary", "chart", "help", "compare"}:
@@ -212,7 +220,9 @@ def _donation_fields(intent: Intent, flags: set[str]) -> None:
     elif counting:
         intent.counting = True
     elif donation and not any(f in {Field.DONATION_AMOUNT, Field.DONATION_COUNT} for f in intent.fields):
-        intent.fields.append(Field.DONATION_AMOUNT)
+        # 寄附が1件だけの事業: donations counted in 件 are the count, not the amount.
+        counted = intent.threshold is not None and intent.threshold.unit == "件"
+        intent.fields.append(Field.DONATION_COUNT if counted else Field.DONATION_AMOUNT)
     if "amount" in flags and not intent.fields and not intent.counting:
         intent.fields.append(Field.DONATION_AMOUNT)
 

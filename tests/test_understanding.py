@@ -3,6 +3,8 @@ first two; the bundled catalogue for the rest)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot import plan as P
@@ -12,6 +14,7 @@ from bot.tagging import Lexicon, read_vocabulary
 from bot.tokens import tokenize
 from bot.understand import Field
 from store.db import Database, open_database
+from store.importer import import_file
 
 VOCABULARY = read_vocabulary()
 
@@ -206,3 +209,117 @@ def test_a_threshold_in_thousands_of_ten_thousands(asker: Asker) -> None:
         "５Ｇデジタルファクトリー横展開実証",
         "ぐんまで働こう！若者の活躍促進事業",
     }
+
+
+# --- forgotten parts, text lists, verbs made of a noun, punctuation -------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ぐんま何とかっていう事業の寄附額、いくらだっけ？",
+        "ぐんま…って名前の事業の担当課を知りたいです",
+        "ぐんまなんちゃらの事業費",
+    ],
+)
+def test_a_name_with_a_forgotten_part_asks_which_of_the_names_holding_the_rest(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "ambiguous"
+    assert {"ぐんまのクリエイティブ拠点化推進", "ぐんまで働こう！若者の活躍促進事業"} <= set(answer.projects)
+
+
+def test_a_forgotten_part_beside_words_one_name_holds_answers_that_name(asker: Asker) -> None:
+    answer = asker.ask("なんとか応援金の寄附額")
+    assert (answer.status, answer.projects) == ("answered", ["医療機関応援金"])
+    assert "13,672" in answer.text
+
+
+def test_a_forgotten_name_with_nothing_else_to_go_by_asks_for_more(asker: Asker) -> None:
+    answer = asker.ask("何とかっていう事業の寄附額を教えて")
+    assert answer.status == "ambiguous" and "詳しく" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("寄附額が下から2番目の事業ってどれ？", "子ども向け地域環境学習事業"),
+        ("寄附額が上から2番目の事業は？", "医療機関応援金"),
+    ],
+)
+def test_a_ranking_counted_from_the_bottom_or_the_top(asker: Asker, question: str, expected: str) -> None:
+    assert asker.ask(question).projects == [expected]
+
+
+def test_the_first_n_of_a_ranking_counted_in_tsu(asker: Asker) -> None:
+    answer = asker.ask("事業費の小さい順に3つ教えて")
+    assert answer.projects == [
+        "子ども向け地域環境学習事業",
+        "中高生の自転車安全対策",
+        "ぐんまのクリエイティブ拠点化推進",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "コロナについて触れている事業はどれ？",
+            {"医療機関応援金", "群馬健康ポイント制度", "子ども向け地域環境学習事業"},
+        ),
+        ("ハンズオン支援に言及している事業を教えて", {"５Ｇデジタルファクトリー横展開実証"}),
+        ("ジョブカフェって書いてある事業は？", {"ぐんまで働こう！若者の活躍促進事業"}),
+        ("「KPIは未達」と書かれている事業", {"ぐんまで働こう！若者の活躍促進事業", "中高生の自転車安全対策"}),
+    ],
+)
+def test_projects_listed_by_what_their_texts_say(asker: Asker, question: str, expected: set[str]) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and set(answer.projects) == expected
+
+
+def test_a_quoted_field_of_a_named_project_is_that_field_not_a_text_search(asker: Asker) -> None:
+    answer = asker.ask("ぐんまで働こうの「振り返り・今後の方針等」欄には何て書いてある？")
+    assert answer.projects == ["ぐんまで働こう！若者の活躍促進事業"] and answer.field == "reflection"
+
+
+def test_a_verb_made_of_a_noun_describes_the_project_it_stands_before(asker: Asker) -> None:
+    answer = asker.ask("ジョブカフェぐんまを運営してる事業って寄附何件？")
+    assert answer.projects == ["ぐんまで働こう！若者の活躍促進事業"] and "8件" in answer.text
+
+
+def test_punctuation_belongs_to_neither_the_field_nor_the_name(asker: Asker) -> None:
+    answer = asker.ask("事業費、子ども向け地域環境学習事業は？")
+    assert (answer.field, answer.projects) == ("project_cost", ["子ども向け地域環境学習事業"])
+
+
+def test_a_field_word_reaching_into_a_name_typed_in_full_is_still_read(asker: Asker) -> None:
+    intent, _, _ = asker.understand("子ども向け地域環境学習事業の評価と今後の方針", asker.cache.get())
+    assert intent.fields == [Field.EVALUATION, Field.POLICY]
+
+
+def test_two_amounts_in_a_chained_question_pick_by_the_first_and_answer_the_second(asker: Asker) -> None:
+    answer = asker.ask("事業費が一番小さい事業の寄附額を教えてください")
+    assert answer.projects == ["子ども向け地域環境学習事業"] and "寄附額は750千円" in answer.text
+
+
+def test_donations_counted_in_ken_filter_by_the_count(asker: Asker) -> None:
+    answer = asker.ask("寄附が１件だけの事業は何事業？")
+    assert answer.field == "donation_count" and "3件" in answer.text
+
+
+@pytest.fixture(scope="module")
+def minato(tmp_path_factory: pytest.TempPathFactory) -> Asker:
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('m')}/k.db", seed=False)
+    import_file(db, Path(__file__).with_name("data") / "minato_r6.csv", issuer_name="みなと市")
+    return Asker(db, issuer="みなと市")
+
+
+def test_a_department_name_without_its_ka_that_projects_share_asks_which(minato: Asker) -> None:
+    answer = minato.ask("子育て支援の事業費っていくら？")
+    assert answer.status == "ambiguous"
+    assert set(answer.projects) == {"子育て支援アプリ運用事業", "子育て支援センター整備事業"}
+    assert minato.ask("子育て支援課の事業費").status == "answered"
+
+
+def test_a_department_glued_to_another_departments_project_is_not_that_project(minato: Asker) -> None:
+    answer = minato.ask("子育て支援タクシー事業の事業費")
+    assert answer.status == "not_found" and "13,880" not in answer.text
