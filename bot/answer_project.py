@@ -81,6 +81,10 @@ class Context:
         """How a relative year was read (昨年度 = the latest year on record), said in the answer."""
         if not self.intent.relative_year:
             return ""
+        if self.intent.relative_from is not None:
+            latest, shown = values.fiscal_year_label(self.intent.relative_from), values.fiscal_year_label(year)
+            word = self.intent.relative_year
+            return f"（「{word}」は、登録されている最新の{latest}の前年度、{shown}としてお答えします）\n"
         latest = values.fiscal_year_label(year)
         return f"（「{self.intent.relative_year}」は、登録されている最新の{latest}としてお答えします）\n"
 

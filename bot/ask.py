@@ -112,6 +112,7 @@ class Asker:
         cat = self.cache.get()
         intent, tags, only = self.understand(question, cat, only_issuer)
         plan = P.make_plan(intent, cat)
+        _previous_year(intent, plan, cat, only or cat.issuer_id(self.issuer))
         with self.db.session() as session:
             ctx = Context(session, cat, intent, cat.issuer_id(self.issuer), only, viewer)
             return self._execute(ctx, plan, tags, names)
@@ -202,6 +203,24 @@ class Asker:
             title=f"{name}の更新履歴",
             kind="history",
         )
+
+
+def _previous_year(intent: Intent, plan: P.Plan, cat: Catalogue, issuer: int | None) -> None:
+    """昨年度 / 前年度 with no year named: the year before the latest on record of the issuer the plan
+    is about (a comparison with the year before, 前年度と比べて, needs no year of its own)."""
+    if not intent.previous_year or intent.year is not None or isinstance(plan, P.Trend):
+        return
+    if isinstance(plan, P.Scope) and plan.trend:
+        return
+    first = next(iter(getattr(plan, "projects", ()) or ()), getattr(plan, "project", None))
+    if isinstance(first, int):
+        issuer = cat.projects[first].issuer_id
+    elif isinstance(plan, P.Scope) and plan.issuer is not None:
+        issuer = plan.issuer
+    years = cat.years_by_issuer.get(issuer, []) if issuer is not None else []
+    if years:
+        intent.relative_from = years[-1]
+        intent.year = years[-1] - 1
 
 
 def _fields(ctx: Context) -> list[Field]:

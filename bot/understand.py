@@ -78,7 +78,9 @@ class Intent:
     top_n: int | None = None
     nth: int | None = None
     year: int | None = None
-    relative_year: str = ""  # 昨年度, 最新 … as typed: the latest year on record
+    relative_year: str = ""  # 昨年度, 最新 … as typed
+    previous_year: bool = False  # 昨年度, 前年度: the year before the latest on record
+    relative_from: int | None = None  # the latest year on record that a relative year was read from
     goal_number: int | None = None
     policies: list[str] = field(default_factory=list)
     issuers: list[int] = field(default_factory=list)
@@ -160,6 +162,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.year = int(tag.number)
         elif kind == "relative_year":
             intent.relative_year = tokens.typed(tag.start, tag.end)
+            intent.previous_year = value == "previous"
         elif kind == "goal":
             intent.goal_number = int(tag.number or 0)
         elif kind == "top":

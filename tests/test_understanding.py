@@ -323,3 +323,22 @@ def test_a_department_name_without_its_ka_that_projects_share_asks_which(minato:
 def test_a_department_glued_to_another_departments_project_is_not_that_project(minato: Asker) -> None:
     answer = minato.ask("子育て支援タクシー事業の事業費")
     assert answer.status == "not_found" and "13,880" not in answer.text
+
+
+@pytest.fixture(scope="module")
+def sanga(tmp_path_factory: pytest.TempPathFactory) -> Asker:
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('s')}/k.db", seed=False)
+    import_file(db, Path(__file__).with_name("data") / "sanga_r4_r5.csv", issuer_name="山河県")
+    return Asker(db, issuer="山河県")
+
+
+@pytest.mark.parametrize("word", ["前年度", "昨年度", "去年"])
+def test_last_year_is_the_year_before_the_latest_on_record_and_the_answer_says_so(sanga: Asker, word: str) -> None:
+    answer = sanga.ask(f"{word}の山河の米ブランド化推進事業の寄附額")
+    assert answer.fiscal_year == 2022 and "12,000" in answer.text
+    assert f"「{word}」は、登録されている最新の令和5年度の前年度、令和4年度" in answer.text
+
+
+def test_last_year_of_an_issuer_with_one_year_on_record_is_not_guessed(asker: Asker) -> None:
+    answer = asker.ask("昨年度の健康ポイントの寄附額")
+    assert answer.status == "not_found" and "令和2年度" in answer.text and "13,200" not in answer.text
