@@ -13,7 +13,9 @@ from bot.catalogue import ProjectEntry
 from bot.plan import Scope as ScopePlan
 from bot.understand import AMOUNTS, Comparator, Field, Op
 from store import queries, values
+from store.issuers import options_of
 from store.models import Issuer, Record
+from store.options import circled
 
 LIST_LIMIT = 30
 
@@ -68,6 +70,7 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         plan.departments,
         plan.goal_number,
         labels,
+        plan.evaluation,
         threshold,
         excluded_project_ids=excluded,
         draft_departments=ctx.draft_departments(),
@@ -108,7 +111,15 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         agg_total, _, _ = queries.aggregate(ctx.session, scope, column.value)
         unit = A.count(agg_total) if column == Field.DONATION_COUNT else A.amount(agg_total)
         body += f"\n{A.FIELD_NAMES[column.value]}の合計：{unit}"
-    chosen_by = Field.POLICY.value if labels else Field.DEPARTMENT.value if plan.departments else None
+    chosen_by = (
+        Field.POLICY.value
+        if labels
+        else Field.EVALUATION.value
+        if plan.evaluation is not None
+        else Field.DEPARTMENT.value
+        if plan.departments
+        else None
+    )
     return A.Answer(
         ctx.q,
         "answered",
@@ -237,6 +248,10 @@ def _scope_title(ctx: Context, scope: queries.Scope) -> str:
         parts.append(f"{number}「{title}」" if title else number)
     if scope.policy_labels:
         parts.append("今後の方針が「" + "・".join(scope.policy_labels) + "」")
+    if scope.evaluation is not None:
+        labels = options_of(ctx.session, ctx.cat.issuers.get(scope.issuer_id)).evaluation
+        shown = labels[scope.evaluation - 1] if scope.evaluation <= len(labels) else str(scope.evaluation)
+        parts.append(f"事業の評価が「{circled(scope.evaluation)}{shown}」")
     if scope.threshold is not None and ctx.intent.threshold is not None:
         parts.append(f"{A.FIELD_NAMES[scope.threshold[0]]}が{ctx.intent.threshold.written}")
     prefix = "、".join(parts)

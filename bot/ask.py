@@ -69,7 +69,7 @@ class Asker:
         with self._lock:
             # 県の / 本県 stand for the deployment's own issuer: generic words, not any issuer's name.
             issuers = [(i.id, [p for p in issuer_prefixes(i.name) if p not in OWN]) for i in cat.issuers.values()]
-            lexicon = Lexicon(issuers, cat.policy_labels)
+            lexicon = Lexicon(issuers, cat.policy_labels, cat.policy_aliases)
             self._lexicon = (cat.version, lexicon)
             return lexicon
 

@@ -129,6 +129,7 @@ class Catalogue:
         self.goals: list[GoalEntry] = []
         self.issuers: dict[int, Issuer] = {}
         self.policy_labels: list[str] = []  # 今後の方針 choices of every issuer (継続, 終了 …)
+        self.policy_aliases: list[tuple[str, str]] = []  # (other word, label): 発展 for 拡充
         self.project_index = FormIndex([])
         self.department_index = FormIndex([])
         self.goal_index = FormIndex([])
@@ -177,7 +178,9 @@ class Catalogue:
             catalogue.texts_version = texts.version if texts else 0
             catalogue.texts_seen = session.scalar(select(func.max(Record.updated_at)))
             catalogue.issuers = {i.id: i for i in session.scalars(select(Issuer))}
-            catalogue.policy_labels = sorted(set(session.scalars(select(PolicyOption.label))))
+            options = session.execute(select(PolicyOption.label, PolicyOption.aliases)).all()
+            catalogue.policy_labels = sorted({label for label, _ in options})
+            catalogue.policy_aliases = sorted({(a, label) for label, aliases in options for a in aliases or ()})
             prefixes = {iid: issuer_prefixes(i.name) for iid, i in catalogue.issuers.items()}
             # The bulk reads go through the session's connection (Core rows, no ORM loading); the
             # projects are put in order here, which costs less than SQLite's temporary B-tree.

@@ -132,6 +132,7 @@ class Scope:
     fields: tuple[Field, ...] = field(default_factory=tuple)
     trend: bool = False  # 全体の寄附額の推移: the total of every year on record
     kpi_state: str = ""  # met | unmet: only projects whose KPIs are (not) achieved
+    evaluation: int | None = None  # only projects of this 事業の評価 (1..4)
     excluded: tuple[int, ...] = ()  # catalogue indexes of projects left out (健康ポイントを除いた)
     new: bool = False  # only projects with no record the year before (新規事業)
     years: bool = False  # which fiscal years are on record
@@ -168,6 +169,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     searched = _text_list(intent)
     if searched is not None:
         return searched
+    looked_for = {reason for reason, _ in intent.unsupported} == {"text_search"} and intent.fields
+    if names.unknown and looked_for and any(h.kind == "project" for h in hits):
+        names.unknown = []  # 健康ポイントの振り返りってインストール数とか書いてある？: what to read for, in that field
     if names.unknown:
         if hits:
             return NotFound(tuple(intent.typed(u) for u in names.unknown), suggestions)
@@ -185,7 +189,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
         return _about_projects(intent, projects, cat)
     if intent.placeholder:
         return Ambiguous(())  # 何とかっていう事業: one project, and nothing of its name to go by
-    simple = intent.op in {None, Op.SUM} and not (intent.policies or intent.threshold)
+    simple = intent.op in {None, Op.SUM} and not (intent.policies or intent.threshold or intent.evaluation)
     if intent.years_asked and not hits and not intent.unsupported:  # このデータって何年度分？
         return Scope(_issuer(intent, cat, (), None), years=True)
     if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits and simple:
@@ -208,7 +212,16 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     fields = tuple(f for f in intent.fields if not (departments and f == Field.DEPARTMENT))
     if intent.kpi_state:
         fields = tuple(f for f in fields if f != Field.KPI) or (Field.KPI,)
-    return Scope(issuer, departments, intent.goal_number, intent.op, fields, kpi_state=intent.kpi_state, new=intent.new)
+    return Scope(
+        issuer,
+        departments,
+        intent.goal_number,
+        intent.op,
+        fields,
+        kpi_state=intent.kpi_state,
+        evaluation=intent.evaluation,
+        new=intent.new,
+    )
 
 
 def _text_list(intent: Intent) -> TextList | None:

@@ -23,6 +23,7 @@ from bot.tokens import Tokens
 
 VOCABULARY = Path(__file__).with_name("vocab") / "words.tsv"
 MAX_WORD_TOKENS = 12
+CIRCLED = frozenset("①②③④⑤⑥⑦⑧⑨⑩")
 KANA_WORD_MIN = 3  # a word typed in kana is looked up by its reading from this length on
 # Tags that may also be a part of a name (事業, 県): they never cut a name apart.
 SOFT = frozenset({"generic", "issuer"})
@@ -93,10 +94,19 @@ def _base_words() -> dict[str, tuple[Entry, ...]]:
 class Lexicon:
     """The vocabulary with one catalogue's own words: issuers' names and 今後の方針 options."""
 
-    def __init__(self, issuers: Iterable[tuple[int, Iterable[str]]] = (), policies: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        issuers: Iterable[tuple[int, Iterable[str]]] = (),
+        policies: Iterable[str] = (),
+        aliases: Iterable[tuple[str, str]] = (),
+    ) -> None:
         words = dict(_base_words())
         for label in policies:
             words[fold(label)] = (Entry("policy", label),)
+        for alias, label in aliases:  # 発展 for 拡充, as the issuer's option list has it
+            key = fold(alias)
+            if key and key not in words:
+                words[key] = (Entry("policy", label),)
         for issuer_id, prefixes in issuers:
             for prefix in prefixes:
                 key = fold(prefix)
@@ -133,7 +143,18 @@ class Lexicon:
             j, entries = found
             tags += [Tag(i, j, e.kind, e.value) for e in entries]
             i = j
-        return _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end)))
+        return _with_codes(tokens, _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end))))
+
+
+def _with_codes(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
+    """①拡充, ④地方創生に効果がなかった: an option's circled number, typed before it, is part of it."""
+    out = []
+    for t in tags:
+        before = t.start - 1
+        if t.kind in {"policy", "evaluation"} and before >= 0 and tokens.typed(before, t.start) in CIRCLED:
+            t = Tag(before, t.end, t.kind, t.value, t.number, t.extra)
+        out.append(t)
+    return out
 
 
 def _kana(tokens: Tokens, i: int, j: int) -> bool:
@@ -156,6 +177,9 @@ def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
     covered = {i for t in tags for i in range(t.start, t.end)}
     out = []
     for t in tags:
+        suffix = t.kind in {"count", "amount"} and t.end - t.start == 1 and len(tokens.tokens[t.start].key) == 1
+        if suffix and _content(tokens, t.start - 1) and t.start - 1 not in covered:
+            continue  # インストール数, 参加者数: 数 and 額 end the word before them (寄附|数 is tagged whole)
         word = t.number is None and not t.soft
         if (
             word

@@ -83,6 +83,7 @@ class Intent:
     relative_from: int | None = None  # the latest year on record that a relative year was read from
     goal_number: int | None = None
     policies: list[str] = field(default_factory=list)
+    evaluation: int | None = None  # 効果がなかった事業: 事業の評価 4
     issuers: list[int] = field(default_factory=list)
     threshold: Threshold | None = None
     counting: bool = False  # 何件 without 寄附: a project's donations, or the projects of a list
@@ -105,6 +106,7 @@ class Intent:
             or self.list_cue
             or self.goal_number is not None
             or self.policies
+            or self.evaluation is not None
             or self.fields
             or self.counting
             or self.year
@@ -139,6 +141,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             op = Op(value)
             if intent.op is None or (intent.op in {Op.MAX, Op.MIN} and op == Op.RANK) or op == Op.COUNT:
                 intent.op = op
+        elif kind == "donation" and _names_the_projects(tokens, tags, tag):
+            continue  # 企業版ふるさと納税の対象事業: the scheme's name says which projects, not their donations
         elif kind in {"donation", "count", "amount", "superlative"}:
             flags.add(kind)
             if kind == "donation":
@@ -186,6 +190,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.unsupported.append((value, tokens.typed(tag.start, tag.end)))
         elif kind == "years":
             intent.years_asked = True
+        elif kind == "evaluation":
+            intent.evaluation = int(value)
         elif kind == "placeholder":
             intent.placeholder = True
         elif kind == "new":
@@ -205,6 +211,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     intent.fields.sort(key=lambda f: order.get(f, len(tokens)))
     if intent.policies and Field.POLICY not in intent.fields and _names_projects(names):
         intent.fields.append(Field.POLICY)  # 「健康ポイントは継続？」 asks for its 今後の方針
+    if intent.evaluation is not None and Field.EVALUATION not in intent.fields and _names_projects(names):
+        intent.fields.append(Field.EVALUATION)  # 健康ポイントは効果があった？: its 事業の評価
     return intent
 
 
@@ -228,6 +236,13 @@ def _donation_fields(intent: Intent, flags: set[str]) -> None:
         intent.fields.append(Field.DONATION_COUNT if counted else Field.DONATION_AMOUNT)
     if "amount" in flags and not intent.fields and not intent.counting:
         intent.fields.append(Field.DONATION_AMOUNT)
+
+
+def _names_the_projects(tokens: Tokens, tags: list[Tag], tag: Tag) -> bool:
+    """A donation word followed by の and a generic word for the projects (企業版ふるさと納税の対象事業)."""
+    if tag.end >= len(tokens) or tokens.tokens[tag.end].surface != "の":
+        return False
+    return any(t.kind == "generic" and t.start == tag.end + 1 and "事業" in tokens.key(t.start, t.end) for t in tags)
 
 
 def _after_yori(tokens: Tokens, tag: Tag) -> bool:

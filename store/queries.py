@@ -6,7 +6,7 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Department, Goal, Issuer, PolicyOption, Project, Record
@@ -57,6 +57,7 @@ class Scope:
     department_ids: tuple[int, ...] = ()
     goal_number: int | None = None
     policy_labels: tuple[str, ...] = ()
+    evaluation: int | None = None  # 事業の評価 1..4
     threshold: tuple[str, str, int | float] | None = None  # (amount column, >= <= < > ==, value as stored)
     excluded_project_ids: tuple[int, ...] = ()  # 健康ポイントを除いた…
     # Whose 下書き count for the 今後の方針 filter: None, everyone's (administrators, the command line);
@@ -89,14 +90,21 @@ def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
                 PolicyOption.issuer_id == scope.issuer_id, PolicyOption.label.in_(scope.policy_labels)
             )
         )
-        if scope.draft_departments is None:
-            stmt = stmt.where(current)
-        else:
-            # A pending draft hidden from the viewer is filtered by the public value (provenance.public_snapshot).
-            hidden = and_(Record.public_values.is_not(None), Record.department_id.not_in(scope.draft_departments))
-            public = Record.public_values[("policy", 1)].as_string().in_(scope.policy_labels)
-            stmt = stmt.where(or_(and_(not_(hidden), current), and_(hidden, public)))
+        public = Record.public_values[("policy", 1)].as_string().in_(scope.policy_labels)
+        stmt = stmt.where(_as_seen(scope, current, public))
+    if scope.evaluation is not None:
+        public = Record.public_values["evaluation"].as_integer() == scope.evaluation
+        stmt = stmt.where(_as_seen(scope, Record.evaluation == scope.evaluation, public))
     return stmt
+
+
+def _as_seen(scope: Scope, current: ColumnElement[bool], public: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A self-evaluation filter as the viewer sees the records: a pending draft hidden from the viewer
+    is filtered by its public value (provenance.public_snapshot)."""
+    if scope.draft_departments is None:
+        return current
+    hidden = and_(Record.public_values.is_not(None), Record.department_id.not_in(scope.draft_departments))
+    return or_(and_(not_(hidden), current), and_(hidden, public))
 
 
 scoped = _scoped  # for callers outside (citations of a list or total)

@@ -330,6 +330,10 @@ def test_a_draft_is_shown_only_to_its_department_and_administrators(db: Database
     assert "群馬健康ポイント制度" in asker.ask("継続する事業は？", viewer=OUTSIDER).text
     assert "群馬健康ポイント制度" in asker.ask("拡充する事業は？", viewer=member).text
     assert "群馬健康ポイント制度" not in asker.ask("継続する事業は？", viewer=member).text
+    # So do lists by 事業の評価: the draft's ① only for those who see the draft.
+    assert "群馬健康ポイント制度" not in asker.ask("非常に効果的だった事業は？", viewer=OUTSIDER).text
+    assert "群馬健康ポイント制度" in asker.ask("効果があった事業は？", viewer=OUTSIDER).text
+    assert asker.ask("非常に効果的だった事業は？", viewer=member).projects == ["群馬健康ポイント制度"]
     # Submitting makes it everyone's, cited as submitted.
     _save(db, member, "群馬健康ポイント制度", submit=True, evaluation="1", policy="拡充")
     after = asker.ask("健康ポイントの今後の方針は？", viewer=OUTSIDER)

@@ -136,3 +136,11 @@ def test_thresholds_filter_the_records_on_each_backend(db: Database) -> None:
         "ぐんまのクリエイティブ拠点化推進",
         "中高生の自転車安全対策",
     }
+
+
+def test_lists_by_the_evaluation_on_each_backend(db: Database) -> None:
+    asker = Asker(db)
+    effective = asker.ask("効果があった事業は？")
+    assert len(effective.projects) == 7 and "事業の評価が「③地方創生に効果があった」の事業は7件" in effective.text
+    assert asker.ask("評価が「④地方創生に効果がなかった」の事業").projects == []
+    assert asker.ask("健康ポイントは効果があった？").field == "evaluation"
