@@ -403,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    from bot import cli_committee, cli_issuers, cli_people
+    from kensho import cli_committee, cli_issuers, cli_people
 
     cli_people.register(sub, _database)
     cli_committee.register(sub, _database)
