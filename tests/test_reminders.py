@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from bot import committees as K
 from bot.reminders import LEASE, plan, run
 from bot.schedule import TOKYO, due_slot, slots
-from handlers.app import web_client
+from handlers.client import web_client
 from handlers.reminders import SlackSender
 from store import committees as C
 from store import people

@@ -17,8 +17,8 @@ from slackapp import SECRET, TOKEN, mention
 from slackproc import kensho_serve_http
 
 from bot.ask import Asker
-from handlers.app import build_app
 from handlers.context import Services
+from kensho.app import build_app
 from store.db import Database
 
 
