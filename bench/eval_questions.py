@@ -79,10 +79,11 @@ def main() -> int:
     if args.sheet:
         import subprocess
 
-        cmd = [sys.executable, "-m", "bot.cli", "import", str(args.sheet)]
+        cmd = [sys.executable, "-m", "kensho", "import", str(args.sheet)]
         if args.issuer:
             cmd += ["--issuer", args.issuer]
-        done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ, check=False)
+        root = Path(__file__).resolve().parent.parent  # this checkout's kensho, not an installed one
+        done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ, cwd=root, check=False)
         if done.returncode != 0:
             print(done.stdout, done.stderr, file=sys.stderr)
             return 1

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.charts import FIELD_LABELS, ChartSpec, build_spec
 from bot.tagging import Lexicon
 from bot.tokens import tokenize
+from store.db import Database
 
 TREND_LEMMAS = frozenset({"推移", "経年", "変化", "動向"})
 
@@ -61,6 +62,18 @@ def chart_fields(question: str) -> list[str]:
 def chart_spec_for(session: Session, question: str, issuer: str | None = None) -> ChartSpec | None:
     """The chart the question asks for, or None when it asks for none (or there is nothing to draw)."""
     read = _read(question)
+    return _spec(session, read, issuer) if read.chart else None
+
+
+def chart_for(db: Database, question: str, issuer: str | None = None) -> ChartSpec | None:
+    """``chart_spec_for`` on a session of its own, opened only when the question asks for a chart
+    (an ordinary question is told apart from its words alone)."""
+    read = _read(question)
     if not read.chart:
         return None
+    with db.session() as session:
+        return _spec(session, read, issuer)
+
+
+def _spec(session: Session, read: _Reading, issuer: str | None) -> ChartSpec | None:
     return build_spec(session, read.fields or ["donation_amount"], year=read.year, trend=read.trend, issuer=issuer)

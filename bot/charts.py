@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store import values
+from store.db import Database
 from store.models import Issuer, Project, Record
 
 # The figures a chart can show: the amount columns of a record, with their names and units.
@@ -113,6 +114,12 @@ def build_spec(
         source=f"出典：{source}" if source else "",
         omitted=omitted,
     )
+
+
+def figures_chart(db: Database, fields: list[str], year: int | None = None) -> ChartSpec | None:
+    """``build_spec`` on a session of its own: the chart of an answer's figures (the 「グラフで見る」 button)."""
+    with db.session() as session:
+        return build_spec(session, fields, year=year)
 
 
 # --- drawing -------------------------------------------------------------------------------------------

@@ -117,6 +117,27 @@ def staff_pending(db: Database, user_id: str, now: datetime) -> list[StaffItem]:
         ]
 
 
+@dataclass
+class Home:
+    """What one person's App Home shows besides the catalogue: for administrators every open committee's
+    status (``committees``, None for everyone else), and the person's own pending projects."""
+
+    overview: Overview
+    committees: list[CommitteeStatus] | None
+    pending: list[StaffItem]
+
+
+def home(db: Database, user_id: str, now: datetime) -> Home:
+    """The App Home of ``user_id`` at ``now``."""
+    with db.session() as session:
+        admin = people.is_admin(session, user_id)
+    return Home(
+        overview=overview(db),
+        committees=committee_statuses(db, now) if admin else None,
+        pending=staff_pending(db, user_id, now),
+    )
+
+
 def _own_department_records(session, user_id: str, year: int) -> set[int]:  # type: ignore[no-untyped-def]
     """Administrators see their own departments' projects as 'theirs', not every project."""
     departments = set(people.department_ids_of(session, user_id))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from bot.answer import kpi_value
 from store import values
 from store.db import Database
 from store.models import KpiStatus, PolicyOption, Project, Record, Revision, SubmissionStatus
-from store.people import updatable_projects, updatable_record
+from store.people import notification_channel, updatable_projects, updatable_record
 from store.readmodel import load_views, view_select
 from store.records import FIELD_LABELS
 from store.schemas import validate_self_evaluation
@@ -28,6 +29,9 @@ from store.selfeval import (
     refuse,
     save_self_evaluation,
 )
+
+if TYPE_CHECKING:
+    from bot.ask import Asker  # bot.ask imports this module
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 STATUS_LABELS = {
@@ -77,6 +81,20 @@ class Outcome:
     saved: SaveResult | None = None
     errors: dict[str, str] = field(default_factory=dict)
     refusal: str | None = None
+    channel: str | None = None  # where a saved update is announced (the department's, else the administrators')
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What opening the self-evaluation shows a person: the ``form`` of one record, a ``refusal``, or a
+    picker of the records they may update (``choices``; none at all when empty)."""
+
+    form: FormData | None = None
+    refusal: str | None = None
+    choices: list[tuple[int, str, int]] = field(default_factory=list)
+
+
+UNKNOWN_RECORD = "対象の事業が見つかりませんでした。"
 
 
 def choices_for(db: Database, user_id: str) -> list[tuple[int, str, int]]:
@@ -96,6 +114,30 @@ def latest_record_id(db: Database, project_id: int) -> int | None:
         return session.scalar(
             select(Record.id).where(Record.project_id == project_id).order_by(Record.fiscal_year.desc()).limit(1)
         )
+
+
+def record_to_update(asker: Asker, project: str) -> int | None:
+    """The latest record of the one project ``project`` names (None when it names none or several)."""
+    found = asker.ask(project)
+    if found.status != "answered" or len(found.project_ids) != 1:
+        return None
+    return latest_record_id(asker.db, found.project_ids[0])
+
+
+def open_form(db: Database, user_id: str, record_id: int | None = None) -> Opening:
+    """The form of ``record_id`` for ``user_id``; without one, the form of their only updatable record,
+    or the choice among several (or none)."""
+    if record_id is None:
+        choices = choices_for(db, user_id)
+        if len(choices) != 1:
+            return Opening(choices=choices)
+        record_id = choices[0][0]
+    try:
+        return Opening(form=form_for(db, user_id, record_id))
+    except NotAllowed as refused:
+        return Opening(refusal=refusal_text(refused))
+    except UnknownRecord:
+        return Opening(refusal=UNKNOWN_RECORD)
 
 
 def form_for(db: Database, user_id: str, record_id: int) -> FormData:
@@ -173,7 +215,9 @@ def submit(
         return Outcome(refusal=stale_message(stale.revisions, user_id, names))
     except ValueError:
         return Outcome(errors={"policy": "今後の方針の選択肢にありません。選び直してください。"})
-    return Outcome(saved=saved)
+    with db.session() as session:
+        channel = notification_channel(session, saved.department_id)
+    return Outcome(saved=saved, channel=channel)
 
 
 NOT_ALLOWED = "この事業の自己評価を更新する権限がありません。担当課のメンバーか企画担当（管理者）にご相談ください。"

@@ -13,9 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 from slack_sdk import WebClient
 
-from bot.chart_request import chart_spec_for, wants_chart
-from bot.charts import FIELD_LABELS, ChartSpec, build_spec, render_png
-from store.db import Database
+from bot.charts import FIELD_LABELS, ChartSpec, render_png
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +22,6 @@ FAILED = "申し訳ありません。グラフを作成できませんでした�
 
 def preparing_text(spec: ChartSpec) -> str:
     return f"「{spec.title}」のグラフを作成しています。このスレッドに画像でお送りします。"
-
-
-def chart_request(db: Database, question: str) -> ChartSpec | None:
-    """The chart a question asks for (None: an ordinary question, told without opening a session)."""
-    if not wants_chart(question):
-        return None
-    with db.session() as session:
-        return chart_spec_for(session, question)
 
 
 class ChartButton(BaseModel):
@@ -47,13 +37,12 @@ def button_value(fields: list[str], year: int | None) -> str | None:
     return ChartButton.model_validate({"f": chartable, "y": year}).model_dump_json() if chartable else None
 
 
-def spec_from_button(db: Database, value: str) -> ChartSpec | None:
+def read_button(value: str) -> ChartButton | None:
+    """The figures and year a 「グラフで見る」 button asks for; None for a forged or stale value."""
     try:
-        button = ChartButton.model_validate_json(value)
+        return ChartButton.model_validate_json(value)
     except ValidationError:
-        return None  # a forged or stale value: nothing is drawn
-    with db.session() as session:
-        return build_spec(session, list(button.f), year=button.y)
+        return None
 
 
 class ChartWorker:

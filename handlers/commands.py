@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import committees
+from bot.chart_request import chart_for
 from bot.people import add_member, is_admin, member_groups, parse_user, remove_member
-from bot.selfeval import latest_record_id
+from bot.selfeval import record_to_update
 from handlers.blocks import escape
-from handlers.charts import chart_request
-from handlers.context import Services
+from handlers.context import Services, services_of
 from handlers.help import HELP, is_help
 from handlers.respond import answer_message, politely
 from handlers.selfeval import open_for_user
@@ -52,91 +52,101 @@ def member_list(db: Database) -> str:
     return "\n".join(["*メンバー一覧*", *lines, f"管理者：{people(admins)}"])
 
 
-def register(app: App, services: Services) -> None:
-    def reply(respond: Respond, text: str, *, escaped: bool = False) -> None:
-        shown = text if escaped else escape(text)
-        respond(response_type="ephemeral", text=shown, blocks=[_mrkdwn(shown)])
+def handle_kensho_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    """``/kensho …``: help, 更新 (the self-evaluation form), メンバー…, 委員会…, or a question."""
+    ack()
+    services = services_of(context)
+    text = (command.get("text") or "").strip()
+    user_id = command.get("user_id", "")
+    head, _, rest = text.replace("\u3000", " ").partition(" ")
+    if is_help(text):
+        _reply(respond, HELP, escaped=True)
+    elif head in UPDATE_WORDS:
+        _open_update(services, command, rest.strip(), respond, client)
+    elif head in MEMBER_ADD | MEMBER_REMOVE | MEMBER_LIST:
+        _manage_members(services, head, rest.strip(), user_id, respond)
+    elif head in COMMITTEE:
+        _manage_committees(services, rest.strip(), user_id, respond)
+    else:
+        _answer(services, text, user_id, respond)
 
-    @app.command(COMMAND)
-    def on_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        text = (command.get("text") or "").strip()
-        user_id = command.get("user_id", "")
-        head, _, rest = text.replace("\u3000", " ").partition(" ")
-        if is_help(text):
-            reply(respond, HELP, escaped=True)
-        elif head in UPDATE_WORDS:
-            open_update(command, rest.strip(), respond, client)
-        elif head in MEMBER_ADD | MEMBER_REMOVE | MEMBER_LIST:
-            manage_members(head, rest.strip(), user_id, respond)
-        elif head in COMMITTEE:
-            manage_committees(rest.strip(), user_id, respond)
+
+def register(app: App) -> None:
+    app.command(COMMAND)(handle_kensho_command)
+
+
+def _reply(respond: Respond, text: str, *, escaped: bool = False) -> None:
+    shown = text if escaped else escape(text)
+    respond(response_type="ephemeral", text=shown, blocks=[_mrkdwn(shown)])
+
+
+def _answer(services: Services, text: str, user_id: str, respond: Respond) -> None:
+    def run() -> None:
+        if chart_for(services.db, text) is not None:  # a chart cannot be shown to one person only
+            _reply(respond, CHART_HINT)
+            return
+        _, message = answer_message(services, text, user_id=user_id, share=True)
+        respond(response_type="ephemeral", **message)
+
+    politely(lambda **m: respond(response_type="ephemeral", **m), "command", escape(text[:50]), run)
+
+
+def _open_update(
+    services: Services, command: dict[str, Any], project: str, respond: Respond, client: WebClient
+) -> None:
+    trigger_id, user_id = command["trigger_id"], command["user_id"]
+    record_id = None
+    if project:
+        record_id = record_to_update(services.asker, project)
+        if record_id is None:
+            _reply(respond, f"「{project}」に当たる事業を1つに絞れませんでした。事業名を確かめてください。")
+            return
+    open_for_user(services, client, trigger_id, user_id, record_id)
+
+
+def _manage_members(services: Services, head: str, rest: str, user_id: str, respond: Respond) -> None:
+    if not is_admin(services.db, user_id):
+        _reply(respond, ADMIN_ONLY)
+        return
+    if head in MEMBER_LIST:
+        _reply(respond, member_list(services.db), escaped=True)
+        return
+    who, _, department = rest.partition(" ")
+    if not who or not department.strip():
+        _reply(respond, "使い方：/kensho メンバー追加 @ユーザー 担当課名")
+        return
+    catalogue = services.asker.cache.get()
+    if head in MEMBER_ADD:
+        _, message = add_member(services.db, catalogue, who, department.strip(), actor=user_id)
+    else:
+        _, message = remove_member(services.db, catalogue, who, department.strip())
+    _reply(respond, message)
+
+
+def _manage_committees(services: Services, rest: str, user_id: str, respond: Respond) -> None:
+    action, *args = rest.split() or [""]
+    if action in {"", "一覧", "list"}:
+        _reply(respond, "*委員会*\n" + "\n".join(committees.listing(services.db, datetime.now(UTC))))
+        return
+    if not is_admin(services.db, user_id):
+        _reply(respond, ADMIN_ONLY)
+        return
+    try:
+        if action in {"追加", "add"} and len(args) >= 3:
+            name, deadline, *more = args
+            meeting = more[0] if len(more) >= 2 else None
+            _reply(respond, committees.add(services.db, committees.CommitteeInput(name, deadline, meeting, more[-1])))
+        elif action in {"変更", "edit"} and len(args) >= 2:
+            name, deadline, *more = args
+            item = committees.CommitteeInput(
+                name, deadline, more[0] if more else None, more[1] if len(more) > 1 else None
+            )
+            _reply(respond, committees.edit(services.db, item))
+        elif action in {"削除", "remove"} and len(args) == 1:
+            _reply(respond, committees.remove(services.db, args[0]))
         else:
-            answer(text, user_id, respond)
-
-    def answer(text: str, user_id: str, respond: Respond) -> None:
-        def run() -> None:
-            if chart_request(services.db, text) is not None:  # a chart cannot be shown to one person only
-                reply(respond, CHART_HINT)
-                return
-            _, message = answer_message(services, text, user_id=user_id, share=True)
-            respond(response_type="ephemeral", **message)
-
-        politely(lambda **m: respond(response_type="ephemeral", **m), "command", escape(text[:50]), run)
-
-    def open_update(command: dict[str, Any], project: str, respond: Respond, client: WebClient) -> None:
-        trigger_id, user_id = command["trigger_id"], command["user_id"]
-        record_id = None
-        if project:
-            found = services.asker.ask(project)
-            if found.status != "answered" or len(found.project_ids) != 1:
-                reply(respond, f"「{project}」に当たる事業を1つに絞れませんでした。事業名を確かめてください。")
-                return
-            record_id = latest_record_id(services.db, found.project_ids[0])
-        open_for_user(services, client, trigger_id, user_id, record_id)
-
-    def manage_members(head: str, rest: str, user_id: str, respond: Respond) -> None:
-        if not is_admin(services.db, user_id):
-            reply(respond, ADMIN_ONLY)
-            return
-        if head in MEMBER_LIST:
-            reply(respond, member_list(services.db), escaped=True)
-            return
-        who, _, department = rest.partition(" ")
-        if not who or not department.strip():
-            reply(respond, "使い方：/kensho メンバー追加 @ユーザー 担当課名")
-            return
-        catalogue = services.asker.cache.get()
-        if head in MEMBER_ADD:
-            _, message = add_member(services.db, catalogue, who, department.strip(), actor=user_id)
-        else:
-            _, message = remove_member(services.db, catalogue, who, department.strip())
-        reply(respond, message)
-
-    def manage_committees(rest: str, user_id: str, respond: Respond) -> None:
-        action, *args = rest.split() or [""]
-        if action in {"", "一覧", "list"}:
-            reply(respond, "*委員会*\n" + "\n".join(committees.listing(services.db, datetime.now(UTC))))
-            return
-        if not is_admin(services.db, user_id):
-            reply(respond, ADMIN_ONLY)
-            return
-        try:
-            if action in {"追加", "add"} and len(args) >= 3:
-                name, deadline, *more = args
-                meeting = more[0] if len(more) >= 2 else None
-                reply(
-                    respond, committees.add(services.db, committees.CommitteeInput(name, deadline, meeting, more[-1]))
-                )
-            elif action in {"変更", "edit"} and len(args) >= 2:
-                name, deadline, *more = args
-                item = committees.CommitteeInput(
-                    name, deadline, more[0] if more else None, more[1] if len(more) > 1 else None
-                )
-                reply(respond, committees.edit(services.db, item))
-            elif action in {"削除", "remove"} and len(args) == 1:
-                reply(respond, committees.remove(services.db, args[0]))
-            else:
-                reply(respond, COMMITTEE_USAGE)
-        except CommitteeError as exc:
-            reply(respond, str(exc))
+            _reply(respond, COMMITTEE_USAGE)
+    except CommitteeError as exc:
+        _reply(respond, str(exc))

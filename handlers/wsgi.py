@@ -22,7 +22,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
-from handlers.app import dispatch
+from handlers.middleware import dispatch
 from store.db import Database
 
 if TYPE_CHECKING:

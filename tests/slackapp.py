@@ -15,9 +15,9 @@ from typing import Any
 from fakeslack import FakeSlack, action_body, command_body, event_body, sign
 
 from bot.ask import Asker
-from handlers.app import build_app
 from handlers.context import Services
 from handlers.server import Limits, serve_http
+from kensho.app import build_app
 from store.db import Database
 
 SECRET = "test-signing-secret"

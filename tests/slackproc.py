@@ -6,7 +6,6 @@ import os
 import re
 import resource
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fakeslack import FakeSlack
+from kensho_cli import KENSHO, checkout_env
 from slackapp import SECRET, TOKEN, SlackApp
 
 
@@ -36,9 +36,7 @@ def kensho_serve_http(
     env.pop("SLACK_APP_TOKEN", None)
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "bot.cli",
+            *KENSHO,
             "serve",
             "--http",
             "--port",
@@ -78,14 +76,16 @@ APP_TOKEN = "xapp-1-A0KENSHO-test"
 
 
 def _environment(database_url: str, slack: FakeSlack, extra_env: dict[str, str] | None) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KENSHO_DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.url,
-        **(extra_env or {}),
-    }
+    return checkout_env(
+        {
+            **os.environ,
+            "KENSHO_DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack.url,
+            **(extra_env or {}),
+        }
+    )
 
 
 @contextmanager
@@ -94,7 +94,7 @@ def kensho_serve_socket_mode(database_url: str, slack: FakeSlack, log: str) -> I
     Its output goes to the file ``log`` (for the assertion message when something fails)."""
     env = _environment(database_url, slack, {"SLACK_APP_TOKEN": APP_TOKEN})
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=out, stderr=out)
+        process = subprocess.Popen([*KENSHO, "serve"], env=env, stdout=out, stderr=out)
     try:
         yield process
     finally:

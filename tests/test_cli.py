@@ -16,7 +16,7 @@ from conftest import SEED_TEXT, shared_file
 from kensho_cli import kensho
 from sqlalchemy import create_engine, inspect, text
 
-from bot.cli import build_parser
+from kensho.cli import build_parser
 
 
 class Published(NamedTuple):

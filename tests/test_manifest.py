@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import MANIFEST_SCHEMA, ROOT, shared_file
 
-from handlers.app import REGISTRARS
+from handlers.listeners import REGISTRARS
 
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text("utf-8"))
 
@@ -69,7 +69,7 @@ class Recorder:
 def recorded() -> Recorder:
     recorder = Recorder()
     for register in REGISTRARS:
-        register(recorder, None)  # type: ignore[arg-type]
+        register(recorder)  # type: ignore[arg-type]
     return recorder
 
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from fakeslack import FakeSlack
+from kensho_cli import KENSHO, checkout_env
 from slackapp import SlackApp, running_app
 from sqlalchemy import func, select, update
 
 from bot import committees as K
 from bot.reminders import LEASE, plan, run
 from bot.schedule import TOKYO, due_slot, slots
-from handlers.app import web_client
+from handlers.client import web_client
 from handlers.reminders import SlackSender
 from store import committees as C
 from store import people
@@ -265,9 +265,9 @@ def test_people_the_bot_cannot_dm_are_reported_and_not_retried(setup: Database, 
 
 
 def test_dry_run_shows_json_lines_and_changes_nothing(setup: Database, db_url: str) -> None:
-    env = {**os.environ, "KENSHO_DATABASE_URL": db_url}
+    env = checkout_env({**os.environ, "KENSHO_DATABASE_URL": db_url})
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "remind", "--dry-run", "--at", "2026-06-08T09:30", "--json"],
+        [*KENSHO, "remind", "--dry-run", "--at", "2026-06-08T09:30", "--json"],
         env=env,
         capture_output=True,
         text=True,
@@ -287,12 +287,10 @@ def test_dry_run_shows_json_lines_and_changes_nothing(setup: Database, db_url: s
 
 
 def test_committee_commands(sqlite_url: str) -> None:
-    env = {**os.environ, "KENSHO_DATABASE_URL": sqlite_url}
+    env = checkout_env({**os.environ, "KENSHO_DATABASE_URL": sqlite_url})
 
     def kensho(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, timeout=60
-        )
+        return subprocess.run([*KENSHO, *args], env=env, capture_output=True, text=True, timeout=60)
 
     added = kensho(
         "committee", "add", "第2回", "--deadline", "2026-06-15T17:00", "--meeting", "2026-07-10", "--year", "令和7年度"
@@ -355,9 +353,9 @@ def test_reminder_times_are_in_tokyo_whatever_the_server_clock() -> None:
 
 
 def test_dry_run_names_each_reminder_in_words(setup: Database, db_url: str) -> None:
-    env = {**os.environ, "KENSHO_DATABASE_URL": db_url}
+    env = checkout_env({**os.environ, "KENSHO_DATABASE_URL": db_url})
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "remind", "--dry-run", "--at", "2026-06-08T09:30"],
+        [*KENSHO, "remind", "--dry-run", "--at", "2026-06-08T09:30"],
         env=env,
         capture_output=True,
         text=True,

@@ -12,12 +12,13 @@ import time
 
 import pytest
 from fakeslack import FakeSlack
+from kensho_cli import KENSHO, checkout_env
 from slackapp import SECRET, TOKEN, mention
 from slackproc import kensho_serve_http
 
 from bot.ask import Asker
-from handlers.app import build_app
 from handlers.context import Services
+from kensho.app import build_app
 from store.db import Database
 
 
@@ -66,8 +67,8 @@ def test_missing_or_malformed_settings_stop_with_one_line_naming_the_variable(
 ) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", *args, "--port", "0"],
-        env={**base, "KENSHO_DATABASE_URL": sqlite_url, **env},
+        [*KENSHO, "serve", *args, "--port", "0"],
+        env=checkout_env({**base, "KENSHO_DATABASE_URL": sqlite_url, **env}),
         capture_output=True,
         text=True,
         timeout=60,
@@ -86,7 +87,9 @@ def test_a_server_whose_workers_cannot_start_says_why_and_exits_non_zero() -> No
         "run_http(build, '127.0.0.1', 0, int(sys.argv[1]))\n"
     )
     for workers in ("1", "2"):
-        done = subprocess.run([sys.executable, "-c", script, workers], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", script, workers], env=checkout_env(), capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 1, done.stderr
         assert "起動できませんでした: データベースに接続できません" in done.stderr
         assert "待ち受けています" not in done.stdout  # never announced as ready
@@ -123,8 +126,8 @@ def test_start_up_problems_are_one_japanese_line_naming_the_variable_or_service(
         if problem == "revoked token":
             slack.fail_next("auth.test", "token_revoked")
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", "0"],
-            env={**env, **changes},
+            [*KENSHO, "serve", "--http", "--port", "0"],
+            env=checkout_env({**env, **changes}),
             capture_output=True,
             text=True,
             timeout=60,
@@ -137,7 +140,7 @@ def test_start_up_problems_are_one_japanese_line_naming_the_variable_or_service(
 
 
 def test_kensho_alone_shows_the_commands_in_japanese() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot.cli"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(KENSHO, env=checkout_env(), capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.startswith("使い方: kensho") and "ask" in result.stderr and "質問に答えます" in result.stderr
     assert "usage:" not in result.stderr and "required" not in result.stderr
@@ -158,8 +161,8 @@ def test_a_refused_app_level_token_is_one_line_naming_it(sqlite_url: str) -> Non
     with FakeSlack() as slack:  # no Socket Mode endpoint: apps.connections.open is refused
         env = {**base, "KENSHO_DATABASE_URL": sqlite_url, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": slack.url}
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "serve"],
-            env={**env, "SLACK_APP_TOKEN": "xapp-1-A0-revoked"},
+            [*KENSHO, "serve"],
+            env=checkout_env({**env, "SLACK_APP_TOKEN": "xapp-1-A0-revoked"}),
             capture_output=True,
             text=True,
             timeout=60,

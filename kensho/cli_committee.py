@@ -110,12 +110,12 @@ def _remind(open_db: OpenDb, args: argparse.Namespace) -> int:
         if not args.json:
             print(f"（送信予定 {len(reminders)}件。--dry-run のため送信していません）", file=sys.stderr)
         return 0
-    from bot.cli import ConfigError, _require
-    from handlers.app import web_client
+    from handlers.client import web_client
     from handlers.reminders import SlackSender
+    from kensho.config import ConfigError, require
 
     try:
-        token = _require(settings.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-", "ボットトークン")
+        token = require(settings.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-", "ボットトークン")
     except ConfigError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""The ``kensho`` command line."""
+"""The ``kensho`` command line: ``ask``, ``import``, ``export``, ``chart`` and ``db`` here, the other
+commands in ``kensho.cli_*`` (``serve`` in ``kensho.cli_serve``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.settings import SettingsProblem, database_problem, load_settings
+from kensho.config import ConfigError
 
 log = logging.getLogger("kensho")
 
@@ -197,14 +199,13 @@ def _shortened(value: object, limit: int = 100) -> str:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from bot.chart_request import chart_spec_for, wants_chart
+    from bot.chart_request import chart_for, wants_chart
     from bot.charts import render_png
 
     question = args.question if wants_chart(args.question) else f"{args.question}のグラフ"
     db = _database()
     try:
-        with db.session() as session:
-            spec = chart_spec_for(session, question, issuer=args.issuer)
+        spec = chart_for(db, question, issuer=args.issuer)
     finally:
         db.dispose()
     if spec is None:
@@ -254,65 +255,6 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     upgrade(engine)
     engine.dispose()
     print("データベースを最新の状態に更新しました。")
-    return 0
-
-
-class ConfigError(Exception):
-    """A missing or malformed setting; the message names the environment variable."""
-
-
-def _require(value: str | None, name: str, prefix: str | None, what: str) -> str:
-    if not value or not value.strip():
-        raise ConfigError(f"環境変数 {name} が設定されていません（{what}）")
-    value = value.strip()
-    if prefix and not value.startswith(prefix):
-        raise ConfigError(f"環境変数 {name} の形式が正しくありません（{prefix} で始まる{what}を設定してください）")
-    return value
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    token = _require(settings.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-", "ボットトークン")
-    if args.http:
-        secret = _require(settings.slack_signing_secret, "SLACK_SIGNING_SECRET", None, "署名シークレット")
-        app_token = None
-    else:
-        secret = settings.slack_signing_secret
-        app_token = _require(settings.slack_app_token, "SLACK_APP_TOKEN", "xapp-", "アプリレベルトークン")
-    if settings.slack_api_url and not settings.slack_api_url.startswith(("http://", "https://")):
-        raise ConfigError("環境変数 SLACK_API_URL の形式が正しくありません（https:// で始まるURL）")
-    api_url = settings.slack_api_url
-    if api_url and not api_url.endswith("/"):
-        api_url += "/"
-
-    from bot.ask import Asker
-    from handlers.app import build_app, check_slack
-    from handlers.context import Services
-    from handlers.reminders import ReminderScheduler
-    from handlers.server import run_http, serve_socket_mode
-
-    url = load_settings().database_url
-    _database().dispose()  # migrate and load once, before any worker starts
-    check_slack(token, api_url, app_token)  # a wrong token or an unreachable Slack: one line, before any worker
-
-    def build():  # type: ignore[no-untyped-def]
-        from store.db import open_database
-
-        db = open_database(url, seed=False)  # set up once above, before the workers
-        services = Services(db=db, asker=Asker(db, issuer=settings.issuer))
-        services.asker.cache.get()  # build the name index before the first question arrives
-        app = build_app(services, token=token, signing_secret=secret, api_url=api_url, socket_mode=not args.http)
-        # Every process checks reminders; the claims in the database make each one go out once.
-        ReminderScheduler(db, app.client, offsets=settings.reminder_offsets, at=settings.reminder_time).start()
-        return app, db
-
-    if args.http:
-        run_http(build, args.host, args.port, max(1, args.workers))
-        return 0
-    assert app_token is not None
-    app, _ = build()
-    print("kensho: Socket Mode で接続します", flush=True)
-    serve_socket_mode(app, app_token)
     return 0
 
 
@@ -390,21 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--issuer", help="自治体名（既定: 最初に登録された自治体）")
     chart.set_defaults(func=cmd_chart)
 
-    serve = sub.add_parser(
-        "serve",
-        help="Slack ボットを起動します（Socket Mode、または --http）",
-        description="SLACK_APP_TOKEN があれば Socket Mode で、--http なら HTTP で起動します。",
-    )
-    serve.add_argument("--http", action="store_true", help="HTTP モード（POST /slack/events, GET /healthz）")
-    serve.add_argument("--port", type=int, default=3000, help="HTTP モードのポート（既定: 3000、0 で空きポート）")
-    serve.add_argument("--host", default="0.0.0.0", help="HTTP モードの待ち受けアドレス（既定: 0.0.0.0）")
-    serve.add_argument(
-        "--workers", type=int, default=1, help="HTTP モードのワーカープロセス数（既定: 1。CPU コア数までが目安）"
-    )
-    serve.set_defaults(func=cmd_serve)
+    from kensho import cli_committee, cli_issuers, cli_people, cli_serve
 
-    from bot import cli_committee, cli_issuers, cli_people
-
+    cli_serve.register(sub, _database)
     cli_people.register(sub, _database)
     cli_committee.register(sub, _database)
     cli_issuers.register(sub, _database)
