@@ -100,6 +100,7 @@ class ProjectEntry:
     # (name, 事業内容, KPI, aliases) and what was said about it (振り返り, 有識者意見, 方針の理由).
     text: str = ""
     remarks: str = ""
+    kpis: str = ""  # matching keys of the latest year's KPI names, "|"-separated
 
 
 @dataclass
@@ -230,6 +231,7 @@ class Catalogue:
                 described = [entry.name, result, *kpi_names.get(rid, []), *entry.aliases]
                 entry.text = "|".join(fold_once(t) for t in described if t)
                 entry.remarks = "|".join(fold_once(t) for t in remarks if t)
+                entry.kpis = "|".join(fold_once(t) for t in kpi_names.get(rid, []) if t)
             del latest, kpi_names  # the texts as stored: not needed while the indexes are built
             catalogue.projects = list(entries.values())
             departments = session.scalars(select(Department)).all()
@@ -317,6 +319,7 @@ class Catalogue:
             described = [entry.name, result, *kpi_names.get(rid, []), *entry.aliases]
             entry.text = "|".join(fold_text(t) for t in described if t)
             entry.remarks = "|".join(fold_text(t) for t in remarks if t)
+            entry.kpis = "|".join(fold_text(t) for t in kpi_names.get(rid, []) if t)
             if self.texts_seen is None or updated > self.texts_seen:
                 self.texts_seen = updated
         self._index_texts()

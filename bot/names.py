@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from bot.catalogue import DEPARTMENT_SUFFIXES, GENERIC_SUFFIXES, Catalogue
+from bot.catalogue import DEPARTMENT_SUFFIXES, GENERIC_SUFFIXES, Catalogue, ProjectEntry
 from bot.match import QUERY_WEIGHT, FormIndex, is_kanji
 from bot.normalize import fold
 from bot.tagging import Tag
@@ -72,6 +72,7 @@ class Names:
     unexplained: list[tuple[int, int]] = field(default_factory=list)  # words beside a name, unaccounted
     context: list[tuple[int, int]] = field(default_factory=list)  # circumstances (部長に, 会議で), not names
     suggestions: dict[int, float] = field(default_factory=dict)  # project index -> score, for もしかして
+    kpi_words: bool = False  # words of a named project's KPI were typed beside its name
 
     def best_suggestions(self, n: int = 3) -> tuple[int, ...]:
         """The project indexes to offer under 「もしかして」, best first."""
@@ -331,7 +332,24 @@ class NameFinder:
                 self.found.unknown = [u for u in self.found.unknown if u[1] <= a or u[0] >= end]
                 self.found.unknown.append(self._trim(a, end))
         self.found.hits.sort(key=lambda h: h.start)
+        for run in [*self.found.unknown, *self.found.unexplained]:
+            if self._kpi_of_name_before(*run):
+                a, b = run
+                self.found.unknown = [u for u in self.found.unknown if u != run]
+                self.found.unexplained = [u for u in self.found.unexplained if u != run]
+                self.found.hits = [h for h in self.found.hits if not (a <= h.start and h.end <= b)]
         return self.found
+
+    def _kpi_of_name_before(self, a: int, b: int) -> bool:
+        """縁結びセンターの|成婚数: words after 「name の」 that are in that project's KPI names."""
+        key = self.tokens.key(a, b)
+        if len(key) < 3 or a < 1 or self.tokens.tokens[a - 1].surface != "の":
+            return False
+        before = next((h for h in self.found.hits if h.end == a - 1 and h.kind == "project" and not h.ambiguous), None)
+        if before is None or not _in_kpis(key, self.cat.projects[before.ids[0]]):
+            return False
+        self.found.kpi_words = True
+        return True
 
     def _before_noun(self, i: int) -> bool:
         """Whether the token after ``i`` and its auxiliaries is a noun or a name's ！."""
@@ -395,6 +413,7 @@ class NameFinder:
             return
         covered = {i for p in picked for i in range(p.start, p.end)}
         left = [i for i in range(a, b) if i not in covered and not self._accounted(i, picked)]
+        left = [i for i in left if not self._kpi_named(i, left, picked)]
         self.found.hits += picked
         if left or not self._consistent(picked):
             self.found.unexplained.append((a, b))
@@ -433,6 +452,21 @@ class NameFinder:
                     continue
                 yield s, e
 
+    def _kpi_named(self, i: int, left: list[int], picked: list[NameHit]) -> bool:
+        """A word of a stretch left beside a name that, whole, is in the named project's KPI names
+        (子育てパスポートの|アプリ登録世帯数): the KPI is meant."""
+        a = b = i
+        while a - 1 in left:
+            a -= 1
+        while b + 1 in left:
+            b += 1
+        key = self.tokens.key(a, b + 1)
+        projects = [self.cat.projects[p] for h in picked if h.kind == "project" and not h.ambiguous for p in h.ids]
+        if len(key) < 3 or not projects or not all(_in_kpis(key, p) for p in projects):
+            return False
+        self.found.kpi_words = True
+        return True
+
     def _accounted(self, i: int, picked: list[NameHit]) -> bool:
         """A soft word, の, or a katakana/Latin word that the named project's own texts use."""
         t = self.tokens.tokens[i]
@@ -442,6 +476,11 @@ class NameFinder:
             return False
         projects = [self.cat.projects[p] for h in picked if h.kind == "project" and not h.ambiguous for p in h.ids]
         return bool(projects) and all(t.key in p.text for p in projects)
+
+
+def _in_kpis(key: str, project: ProjectEntry) -> bool:
+    """Whether words are in a KPI name of the project, の aside (アプリ登録世帯数, アプリの登録世帯数)."""
+    return key.replace("の", "") in project.kpis.replace("の", "")
 
 
 def _suru(token: Token) -> bool:

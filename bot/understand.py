@@ -211,6 +211,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     intent.fields.sort(key=lambda f: order.get(f, len(tokens)))
     if intent.policies and Field.POLICY not in intent.fields and _names_projects(names):
         intent.fields.append(Field.POLICY)  # 「健康ポイントは継続？」 asks for its 今後の方針
+    if names.kpi_words and Field.KPI not in intent.fields:
+        intent.fields.append(Field.KPI)  # 子育てパスポートのアプリ登録世帯数: that KPI
     if intent.evaluation is not None and Field.EVALUATION not in intent.fields and _names_projects(names):
         intent.fields.append(Field.EVALUATION)  # 健康ポイントは効果があった？: its 事業の評価
     return intent

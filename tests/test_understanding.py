@@ -342,3 +342,11 @@ def test_last_year_is_the_year_before_the_latest_on_record_and_the_answer_says_s
 def test_last_year_of_an_issuer_with_one_year_on_record_is_not_guessed(asker: Asker) -> None:
     answer = asker.ask("昨年度の健康ポイントの寄附額")
     assert answer.status == "not_found" and "令和2年度" in answer.text and "13,200" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["山河県移住促進プロジェクトの移住者数は？", "山河の米ブランド化推進事業の輸出量、実績どれくらい？"]
+)
+def test_words_of_a_named_projects_kpi_ask_for_that_kpi(sanga: Asker, question: str) -> None:
+    answer = sanga.ask(question)
+    assert answer.status == "answered" and answer.field == "kpi" and "目標値" in answer.text
