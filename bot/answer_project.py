@@ -303,6 +303,10 @@ def trend_answer(ctx: Context, entry: ProjectEntry, fields: list[Field]) -> A.An
                 line += "（前年度と同じ）" if change == 0 else f"（前年度から{size}{'増' if change > 0 else '減'}）"
             previous = now
             lines.append(line)
+        amounts = [getattr(r, f.value) for r in records] if f.value in AMOUNT_VALUES else []
+        if len(records) > 1 and amounts and None not in amounts:
+            size = A.count(sum(amounts)) if f == Field.DONATION_COUNT else A.amount(sum(amounts))
+            lines.append(f"・{len(records)}か年度の合計：{size}")
     if len(records) == 1:
         only = values.fiscal_year_label(records[0].fiscal_year)
         lines.append(f"登録されているのは{only}のみのため、前年度とは比べられません。")

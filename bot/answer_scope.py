@@ -62,8 +62,12 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         before, now = values.fiscal_year_label(year - 1), values.fiscal_year_label(year)
         body = f"{before}のデータが登録されていないため、{now}の新規事業は判定できません。"
         return A.Answer(ctx.q, "not_found", body, kind="list")
-    if plan.new:  # 新規事業: on record this year, not the year before
-        excluded += tuple(p.id for p in ctx.cat.projects if p.issuer_id == issuer.id and year - 1 in p.years)
+    absent = year - 1 if plan.new else plan.absent_year  # 新規事業: on record this year, not the year before
+    own = [p for p in ctx.cat.projects if p.issuer_id == issuer.id]
+    if absent is not None:
+        excluded += tuple(p.id for p in own if absent in p.years)
+    if plan.only_year:
+        excluded += tuple(p.id for p in own if any(y != year for y in p.years))
     scope = queries.Scope(
         issuer.id,
         year,
@@ -177,9 +181,11 @@ def _trend(ctx: Context, issuer: Issuer, years: list[int], plan: ScopePlan, colu
     fmt = A.count if column == Field.DONATION_COUNT else A.amount
     lines = []
     previous = None
+    overall = 0
     for year in years:
         scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number)
         total, _, n = queries.aggregate(ctx.session, scope, column.value)
+        overall += total or 0
         line = f"・{values.fiscal_year_label(year)}（{n:,}件）：{fmt(total)}"
         if total is not None and previous is not None:
             change = total - previous
@@ -188,6 +194,8 @@ def _trend(ctx: Context, issuer: Issuer, years: list[int], plan: ScopePlan, colu
             )
         previous = total
         lines.append(line)
+    if len(years) > 1:  # 2か年分を合わせた寄附額: every year on record together
+        lines.append(f"{len(years)}か年度の合計：{fmt(overall)}")
     body = f"{issuer.name}の事業の{label}の合計（年度ごと）\n" + "\n".join(lines)
     last = queries.Scope(issuer.id, years[-1], plan.departments, plan.goal_number)
     context, cited = citation.scope_line(ctx.session, issuer, last, [], [])
@@ -258,6 +266,10 @@ def _scope_title(ctx: Context, scope: queries.Scope) -> str:
     title = f"{values.fiscal_year_label(scope.year)}の{prefix + 'の' if prefix else ''}事業"
     if ctx.intent.new:
         title = title.replace("の事業", "の新規事業（前年度に登録のない事業）", 1)
+    elif ctx.intent.absent_year is not None:
+        title += f"のうち、{values.fiscal_year_label(ctx.intent.absent_year)}に登録のない事業"
+    elif ctx.intent.only_year:
+        title += "のうち、ほかの年度には登録のない事業"
     elif scope.excluded_project_ids:
         left_out = "・".join(p.name for p in ctx.cat.projects if p.id in scope.excluded_project_ids)
         title += f"（{left_out}を除く）"

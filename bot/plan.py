@@ -135,6 +135,8 @@ class Scope:
     evaluation: int | None = None  # only projects of this 事業の評価 (1..4)
     excluded: tuple[int, ...] = ()  # catalogue indexes of projects left out (健康ポイントを除いた)
     new: bool = False  # only projects with no record the year before (新規事業)
+    absent_year: int | None = None  # only projects with no record that year
+    only_year: bool = False  # only projects on record in the year asked and no other
     years: bool = False  # which fiscal years are on record
 
 
@@ -221,6 +223,8 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
         kpi_state=intent.kpi_state,
         evaluation=intent.evaluation,
         new=intent.new,
+        absent_year=intent.absent_year,
+        only_year=intent.only_year,
     )
 
 

@@ -97,6 +97,8 @@ class Intent:
     kpi_state: str = ""  # met | unmet: KPIの達成・未達 asked about
     years_asked: bool = False  # 何年度に実施: the years a project is on record
     new: bool = False  # 新規事業: projects with no record the year before
+    absent_year: int | None = None  # 令和5年度にはあって令和4年度にはない: not on record that year
+    only_year: bool = False  # 令和4年度にしかない事業: on record in ``year`` and no other
     placeholder: bool = False  # 何とかっていう事業: one project, its name not remembered
 
     @property
@@ -200,6 +202,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             setattr(intent, {"summary": "summary_cue"}.get(kind, kind), True)
         elif kind == "list":
             intent.list_cue = True
+    _years_apart(intent, tokens, tags)
     if intent.nth == 1:
         intent.nth, intent.op = None, None
         flags.add("superlative")
@@ -238,6 +241,32 @@ def _donation_fields(intent: Intent, flags: set[str]) -> None:
         intent.fields.append(Field.DONATION_COUNT if counted else Field.DONATION_AMOUNT)
     if "amount" in flags and not intent.fields and not intent.counting:
         intent.fields.append(Field.DONATION_AMOUNT)
+
+
+def _years_apart(intent: Intent, tokens: Tokens, tags: list[Tag]) -> None:
+    """令和5年度にはあって令和4年度にはない事業 (on record one year, not another) and 令和4年度にしかない /
+    令和4年度だけの事業 (on record that year alone): which projects, not how a figure changed."""
+    years = [t for t in tags if t.kind == "year"]
+    negations = [t for t in tags if t.kind == "negation" and not _polite(tokens, t.start)]
+    words = {t.surface for t in tokens.tokens}
+    if len(years) == 2 and negations and negations[-1].start >= years[1].end and years[0].number != years[1].number:
+        intent.year, intent.absent_year = int(years[0].number or 0), int(years[1].number or 0)
+    elif len(years) == 1 and (
+        (negations and "しか" in words and negations[-1].start >= years[0].end) or _alone_after(tokens, years[0])
+    ):
+        intent.only_year = True
+    else:
+        return
+    intent.list_cue = True
+    intent.unsupported = [(r, typed) for r, typed in intent.unsupported if r not in {"trend", "negation"}]
+
+
+def _alone_after(tokens: Tokens, year: Tag) -> bool:
+    """令和4年度だけの事業, 令和4年度のみに: だけ or のみ right after the year (a particle between)."""
+    i = year.end
+    while i < len(tokens) and tokens.tokens[i].surface in {"に", "で", "は"}:
+        i += 1
+    return i < len(tokens) and tokens.tokens[i].surface in {"だけ", "のみ"}
 
 
 def _names_the_projects(tokens: Tokens, tags: list[Tag], tag: Tag) -> bool:

@@ -350,3 +350,16 @@ def test_last_year_of_an_issuer_with_one_year_on_record_is_not_guessed(asker: As
 def test_words_of_a_named_projects_kpi_ask_for_that_kpi(sanga: Asker, question: str) -> None:
     answer = sanga.ask(question)
     assert answer.status == "answered" and answer.field == "kpi" and "目標値" in answer.text
+
+
+def test_projects_on_record_one_year_and_not_another(sanga: Asker) -> None:
+    new = sanga.ask("令和5年度にはあって令和4年度にはない事業はどれ？")
+    assert set(new.projects) == {"山河県DX人材育成事業", "医療機関応援金"} and "令和4年度に登録のない事業" in new.text
+    ended = sanga.ask("令和4年度にしかない事業ってある？")
+    assert ended.projects == ["山河ヘルスケアポイント事業"] and "ほかの年度には登録のない" in ended.text
+    assert sanga.ask("令和4年度だけの事業").projects == ["山河ヘルスケアポイント事業"]
+
+
+def test_a_total_of_every_year_on_record(sanga: Asker) -> None:
+    answer = sanga.ask("2か年分を合わせた寄附総額は？")
+    assert "令和4年度" in answer.text and "令和5年度" in answer.text and "2か年度の合計" in answer.text
