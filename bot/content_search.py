@@ -27,6 +27,8 @@ def search(cat: Catalogue, tokens: Tokens, tags: list[Tag], runs: list[tuple[int
         if not words:
             return []
         hits = _by_phrase(cat, tokens, words) or _by_thing(cat, tokens, words)
+        if not hits and _described(tokens, b):
+            hits = _by_words(cat, tokens, words)
         if not hits:
             return []
         found = hits if not found else [p for p in found if p in hits]
@@ -44,6 +46,29 @@ def _by_phrase(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[Project
         p = cat.projects[i]
         named = len(words) == 1 and _name_like(tokens.tokens[words[0]].surface) and len(phrase) >= 3
         if phrase in p.text or ((len(words) >= 2 or named) and phrase in p.remarks):
+            out.append(p)
+    return out
+
+
+def _described(tokens: Tokens, end: int) -> bool:
+    """Whether the run is what a verb describing the project is about (学生の県内就職|を支援する事業,
+    シルバー人材センター|と連携してる事業): a description, not a would-be name (地域医療支援事業)."""
+    toks = tokens.tokens
+    if end + 1 >= len(toks) or toks[end].surface not in {"を", "が", "と", "に"}:
+        return False
+    verb = toks[end + 1]
+    return verb.pos == "動詞" or (verb.pos3 == "サ変可能" and end + 2 < len(toks) and toks[end + 2].pos == "動詞")
+
+
+def _by_words(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[ProjectEntry]:
+    """Every word of a description (学生, 県内就職) in one text of a project (学生等の県内就職…)."""
+    keys = [tokens.tokens[i].key for i in words if len(tokens.tokens[i].key) >= 2]
+    if len(keys) < 2 or len(keys) != len(words):
+        return []
+    out = []
+    for i in cat.projects_containing(max(keys, key=len)):
+        p = cat.projects[i]
+        if any(all(k in text for k in keys) for text in p.text.split("|")):
             out.append(p)
     return out
 
