@@ -367,6 +367,7 @@ def test_a_total_of_every_year_on_record(sanga: Asker) -> None:
 
 def test_a_project_described_by_what_it_does_is_found_by_the_words_of_its_texts(asker: Asker) -> None:
     answer = asker.ask("学生の県内就職を支援する事業、今後どうする方針？")
-    assert answer.projects == ["ぐんまで働こう！若者の活躍促進事業"] and "「学生の県内就職」に関する事業として" in answer.text
+    assert answer.projects == ["ぐんまで働こう！若者の活躍促進事業"]
+    assert "「学生の県内就職」に関する事業として" in answer.text
     # The same words as a would-be name are not a description: no project is guessed.
     assert asker.ask("学生県内就職事業の寄附額").status == "not_found"
