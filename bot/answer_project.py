@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot import answer as A
 from bot import citation
 from bot.catalogue import Catalogue, ProjectEntry
+from bot.examples import hint
 from bot.understand import Field, Intent
 from store import queries, values
 from store.people import department_ids_of, is_admin, may_update
@@ -18,11 +19,6 @@ from store.readmodel import RecordView
 
 ADMINISTRATOR: None = None  # ``viewer`` of the command line: sees drafts, like the planning office
 PUBLIC = ""  # ``viewer`` of someone with no department: sees only submitted or imported values
-
-HELP_HINT = (
-    "事業名と知りたい項目を書いてください。例：「ぐんま健康ポイントの寄附額は？」「寄附額の合計は？」"
-    "「労働政策課の事業は？」「終了する事業は？」"
-)
 
 
 @dataclass
@@ -212,7 +208,7 @@ def not_found_answer(ctx: Context, typed: list[str], suggestions: list[ProjectEn
     body = f"{subject}は、登録されている事業の中に見つかりませんでした。"
     if suggestions:
         body += "\nもしかして：" + "、".join(f"「{s.name}」" for s in suggestions) + "のことでしょうか。"
-    body += f"\n{HELP_HINT}"
+    body += f"\n{hint(ctx.cat, ctx.only_issuer or ctx.default_issuer)}"
     return A.Answer(
         ctx.q,
         "not_found",

@@ -17,7 +17,6 @@ from bot import answer as A
 from bot import plan as P
 from bot.answer_project import (
     ADMINISTRATOR,
-    HELP_HINT,
     PUBLIC,
     Context,
     ambiguous_answer,
@@ -33,6 +32,7 @@ from bot.answer_project import (
 from bot.answer_scope import scope_answer, text_list_answer, unsupported_answer
 from bot.catalogue import Catalogue, CatalogueCache, issuer_prefixes
 from bot.content_search import search
+from bot.examples import example_questions, hint
 from bot.names import NameFinder, by_issuer
 from bot.selfeval import history
 from bot.settings import configured_issuer
@@ -41,7 +41,7 @@ from bot.tokens import tokenize
 from bot.understand import Field, Intent, Op, understand
 from store.db import Database
 
-__all__ = ["ADMINISTRATOR", "HELP_HINT", "PUBLIC", "Asker"]
+__all__ = ["ADMINISTRATOR", "PUBLIC", "Asker"]
 OWN = frozenset({"県の", "本県", "本県の"})
 
 
@@ -72,6 +72,15 @@ class Asker:
             lexicon = Lexicon(issuers, cat.policy_labels, cat.policy_aliases)
             self._lexicon = (cat.version, lexicon)
             return lexicon
+
+    def examples(self) -> tuple[str, ...]:
+        """Example questions about the deployment's own issuer (help, App Home)."""
+        cat = self.cache.get()
+        return example_questions(cat, cat.issuer_id(self.issuer))
+
+    def hint(self) -> str:
+        cat = self.cache.get()
+        return hint(cat, cat.issuer_id(self.issuer))
 
     def understand(
         self, question: str, cat: Catalogue, only_issuer: str | None = None
@@ -108,7 +117,7 @@ class Asker:
         """The answer; ``names`` shows a user id as people know the person (in an update history)."""
         question = (question or "").strip()
         if not question:
-            return A.Answer(question, "not_found", f"質問が空です。{HELP_HINT}", kind="help")
+            return A.Answer(question, "not_found", f"質問が空です。{self.hint()}", kind="help")
         cat = self.cache.get()
         intent, tags, only = self.understand(question, cat, only_issuer)
         plan = P.make_plan(intent, cat)
@@ -138,7 +147,8 @@ class Asker:
                 body = "事業が登録されていません。kensho import でデータを取り込んでください。"
                 return A.Answer(ctx.q, "not_found", body)
             case P.Help():
-                return A.Answer(ctx.q, "not_found", f"ご質問の対象が分かりませんでした。{HELP_HINT}", kind="help")
+                body = f"ご質問の対象が分かりませんでした。{hint(cat, ctx.only_issuer or ctx.default_issuer)}"
+                return A.Answer(ctx.q, "not_found", body, kind="help")
             case P.Unsupported(reason=reason, typed=typed):
                 return unsupported_answer(ctx, typed, P.UNSUPPORTED_WORDS.get(reason, ""))
             case P.NotFound(typed=typed, suggestions=suggestions):

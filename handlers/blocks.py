@@ -125,9 +125,6 @@ def answer_blocks(
         for i, button in enumerate(buttons):
             button["action_id"] = f"{PICK_ACTION}_{i}"
         blocks.append({"type": "actions", "block_id": "kensho_candidates", "elements": buttons})
-    if answer.status == "not_found":
-        hint = "例：「ぐんま健康ポイントの寄附額は？」「寄附額の合計は？」「終了する事業は？」"
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(hint)}]})
     if answer.context:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(answer.context)}]})
     buttons = []

@@ -14,7 +14,7 @@ from bot.people import add_member, is_admin, member_groups, parse_user, remove_m
 from bot.selfeval import record_to_update
 from handlers.blocks import escape
 from handlers.context import Services, services_of
-from handlers.help import HELP, is_help
+from handlers.help import help_text, is_help
 from handlers.respond import answer_message, politely
 from handlers.selfeval import open_for_user
 from store.committees import CommitteeError
@@ -62,7 +62,7 @@ def handle_kensho_command(
     user_id = command.get("user_id", "")
     head, _, rest = text.replace("\u3000", " ").partition(" ")
     if is_help(text):
-        _reply(respond, HELP, escaped=True)
+        _reply(respond, help_text(services.asker.examples()), escaped=True)
     elif head in UPDATE_WORDS:
         _open_update(services, command, rest.strip(), respond, client)
     elif head in MEMBER_ADD | MEMBER_REMOVE | MEMBER_LIST:

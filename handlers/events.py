@@ -29,7 +29,7 @@ def reply_to(services: Services, event: dict[str, Any], say: Say, client: WebCli
     other question its answer."""
     question = question_text(event.get("text", ""))
     if is_help(question):
-        say(thread_ts=thread_ts, **help_message())
+        say(thread_ts=thread_ts, **help_message(services.asker.examples()))
         return
     spec = chart_for(services.db, question)
     if spec is not None:
@@ -79,8 +79,11 @@ def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: Bo
     if event.get("tab") not in (None, "home"):
         return
     try:
-        shown = home(services_of(context).db, event["user"], datetime.now(UTC))
-        view = home_view(shown.overview, admin=shown.committees, staff=shown.pending)
+        services = services_of(context)
+        shown = home(services.db, event["user"], datetime.now(UTC))
+        view = home_view(
+            shown.overview, admin=shown.committees, staff=shown.pending, examples=services.asker.examples()
+        )
         client.views_publish(user_id=event["user"], view=view)
     except Exception:
         logger.exception("could not publish App Home for %s", event.get("user"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from handlers.blocks import escape
+
 HELP = (
     "*kensho の使い方*\n"
     "• `/kensho 質問` … 自分だけに見える形で回答します（「チャンネルに共有」で共有できます）\n"
@@ -20,8 +22,6 @@ HELP = (
     "• `/kensho 委員会 一覧` ／ `/kensho 委員会 削除 名前`\n"
     "• `/kensho 委員会 追加 名前 2026-06-15T17:00 2026-07-10 令和7年度`（締切・開催日・年度）\n"
     "*質問の例*\n"
-    "• ぐんま健康ポイントの寄附額は？\n• 医療機関応援金の担当課は？\n• 寄附額の合計は？\n"
-    "• 寄附件数が一番多い事業は？\n• 基本目標2の事業は？\n• 終了する事業は？"
 )
 HELP_WORDS = {"", "help", "ヘルプ", "使い方", "つかいかた", "?", "使い方を教えて", "ヘルプを見せて"}
 _TRAILING = "?？!！。．.、 　"
@@ -33,6 +33,12 @@ def is_help(text: str) -> bool:
     return word in HELP_WORDS
 
 
-def help_message() -> dict[str, Any]:
-    """chat.postMessage / respond arguments for the help text (static mrkdwn, nothing to escape)."""
-    return {"text": HELP, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": HELP}}]}
+def help_text(examples: tuple[str, ...]) -> str:
+    """The help, with example questions about the deployment's own projects (escaped)."""
+    return HELP + "\n".join(f"• {escape(q)}" for q in examples)
+
+
+def help_message(examples: tuple[str, ...]) -> dict[str, Any]:
+    """chat.postMessage / respond arguments for the help text."""
+    text = help_text(examples)
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}

@@ -12,15 +12,6 @@ from handlers.blocks import UPDATE_ACTION, escape, plain
 from store.models import SubmissionStatus
 from store.values import fiscal_year_label
 
-EXAMPLES = (
-    "ぐんま健康ポイントの寄附額は？",
-    "5Gデジタルファクトリーの今後の方針",
-    "寄附額の合計は？",
-    "寄附額が一番多い事業",
-    "労働政策課の事業は？",
-    "終了する事業は？",
-)
-
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
@@ -77,7 +68,11 @@ def staff_blocks(items: list[StaffItem]) -> list[dict[str, Any]]:
 
 
 def home_view(
-    data: Overview, *, admin: list[CommitteeStatus] | None = None, staff: list[StaffItem] | None = None
+    data: Overview,
+    *,
+    admin: list[CommitteeStatus] | None = None,
+    staff: list[StaffItem] | None = None,
+    examples: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The App Home: for administrators the committees' status, for members their pending projects."""
     personal = (admin_blocks(admin) if admin is not None else []) + (staff_blocks(staff) if staff else [])
@@ -91,7 +86,7 @@ def home_view(
         ),
         {"type": "divider"},
         {"type": "header", "text": plain("質問の例", 150)},
-        _section("\n".join(f"• {escape(q)}" for q in EXAMPLES)),
+        _section("\n".join(f"• {escape(q)}" for q in examples) or "（事業が登録されると例を表示します）"),
         {"type": "divider"},
         {"type": "header", "text": plain("登録されているデータ", 150)},
     ]

@@ -175,7 +175,8 @@ def test_unknown_project_gets_not_found_with_a_hint(app: SlackApp) -> None:
     app.event(mention("八ッ場ダムの事業費"))
     [call] = app.slack.wait_for("chat.postMessage")
     assert "見つかりませんでした" in call.args["text"]
-    assert any(b["type"] == "context" for b in call.args["blocks"])
+    shown = "".join(b.get("text", {}).get("text", "") for b in call.args["blocks"])
+    assert "例：「医療機関応援金の寄附額は？」" in shown  # a question about one of the issuer's own projects
 
 
 def test_channel_mentions_in_questions_are_escaped(app: SlackApp) -> None:

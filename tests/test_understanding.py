@@ -371,3 +371,11 @@ def test_a_project_described_by_what_it_does_is_found_by_the_words_of_its_texts(
     assert "「学生の県内就職」に関する事業として" in answer.text
     # The same words as a would-be name are not a description: no project is guessed.
     assert asker.ask("学生県内就職事業の寄附額").status == "not_found"
+
+
+def test_examples_and_hints_are_about_the_deployments_own_projects(minato: Asker) -> None:
+    answer = minato.ask("八ッ場ダム整備事業の寄附額")
+    assert answer.status == "not_found" and "ぐんま" not in answer.text
+    assert "例：「子育て支援アプリ運用事業の寄附額は？」" in answer.text
+    assert minato.examples()[0] == "子育て支援アプリ運用事業の寄附額は？"
+    assert "子育て支援課の事業は？" in minato.examples()
