@@ -335,3 +335,20 @@ def years_answer(ctx: Context, entry: ProjectEntry) -> A.Answer:
         kind="lookup",
         fiscal_year=latest,
     )
+
+
+def not_theirs_answer(ctx: Context, entry: ProjectEntry, departments: list[str]) -> A.Answer:
+    """A project asked about as another department's: which department it is, and nothing else."""
+    own = next((d.name for d in ctx.cat.departments if d.id == entry.department_id), None)
+    named = "・".join(departments)
+    body = f"「{entry.name}」は{named}の事業としては登録されていません。"
+    if own:
+        body += f"（担当課は{own}です）"
+    return A.Answer(
+        ctx.q,
+        "not_found",
+        body,
+        field=ctx.field(),
+        candidates=[A.Candidate(entry.id, entry.name)],
+        kind="lookup",
+    )

@@ -6,6 +6,8 @@ on the question's session.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import answer as A
 from bot import citation
 from bot.answer_project import Context, project_answer
@@ -18,6 +20,7 @@ from store.models import Issuer, Record
 from store.options import circled
 
 LIST_LIMIT = 30
+SUMMED_SHOWN = 5  # projects of a total or an average named in the answer, when there are no more
 
 
 def default_issuer(ctx: Context) -> Issuer:
@@ -68,18 +71,32 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         excluded += tuple(p.id for p in own if absent in p.years)
     if plan.only_year:
         excluded += tuple(p.id for p in own if any(y != year for y in p.years))
+    turned = plan.negated
+    if turned:  # 継続じゃない事業: every project but those the filter would give
+        positive = queries.Scope(
+            issuer.id,
+            year,
+            plan.departments if "department" in turned else (),
+            plan.goal_number if "goal" in turned else None,
+            labels if "policy" in turned else (),
+            plan.evaluation if "evaluation" in turned else None,
+            draft_departments=ctx.draft_departments(),
+        )
+        excluded += tuple(r.project_id for r in queries.records_in(ctx.session, positive))
     scope = queries.Scope(
         issuer.id,
         year,
-        plan.departments,
-        plan.goal_number,
-        labels,
-        plan.evaluation,
+        () if "department" in turned else plan.departments,
+        None if "goal" in turned else plan.goal_number,
+        () if "policy" in turned else labels,
+        None if "evaluation" in turned else plan.evaluation,
         threshold,
         excluded_project_ids=excluded,
         draft_departments=ctx.draft_departments(),
     )
-    title = _scope_title(ctx, scope)
+    title = _scope_title(ctx, replace(scope, excluded_project_ids=()) if turned else scope)
+    if turned:
+        title += "のうち、" + "・".join(_turned_words(ctx, plan, labels)) + "以外の事業"
     context, cited = citation.scope_line(ctx.session, issuer, scope, [], [])
     amounts = [f for f in fields if f in AMOUNTS]
     column = next((f for f in amounts if threshold is None or f.value != threshold[0]), amounts[0] if amounts else None)
@@ -243,6 +260,20 @@ def _threshold(ctx: Context, fields: list[Field]) -> tuple[str, str, int | float
     return (column.value, asked.comparator.value, number)
 
 
+def _turned_words(ctx: Context, plan: ScopePlan, labels: tuple[str, ...]) -> list[str]:
+    """What a turned-round filter left out, in words: 今後の方針が「継続」, 港湾振興課の事業."""
+    words = []
+    if "department" in plan.negated:
+        words.append("・".join(d.name for d in ctx.cat.departments if d.id in plan.departments) + "の事業")
+    if "goal" in plan.negated and plan.goal_number is not None:
+        words.append(f"基本目標{plan.goal_number}の事業")
+    if "policy" in plan.negated:
+        words.append("今後の方針が「" + "・".join(labels) + "」の事業")
+    if "evaluation" in plan.negated and plan.evaluation is not None:
+        words.append(f"事業の評価が{circled(plan.evaluation)}の事業")
+    return words
+
+
 def _scope_title(ctx: Context, scope: queries.Scope) -> str:
     parts = []
     if scope.department_ids:
@@ -289,13 +320,19 @@ def _aggregate(
     total, average, n = queries.aggregate(ctx.session, scope, column.value)
     if n == 0:
         return A.Answer(ctx.q, "answered", f"{title}には{label}のデータがありません。", **common)
-    if op == Op.SUM:
-        body = f"{title}（{n:,}件）の{label}の合計は{fmt(total)}です。"
-        return A.Answer(ctx.q, "answered", body, title=title, **common)
-    if op == Op.AVG:
-        assert average is not None
-        shown = A.average_count(average) if column == Field.DONATION_COUNT else A.average_amount(average)
-        body = f"{title}（{n:,}件）の{label}の平均は{shown}です。"
+    if op in {Op.SUM, Op.AVG}:
+        if op == Op.SUM:
+            body = f"{title}（{n:,}件）の{label}の合計は{fmt(total)}です。"
+        else:
+            assert average is not None
+            shown = A.average_count(average) if column == Field.DONATION_COUNT else A.average_amount(average)
+            body = f"{title}（{n:,}件）の{label}の平均は{shown}です。"
+        # A few projects summed are named (基本目標１の事業の寄附額の合計: which two).
+        few = queries.records_in(ctx.session, scope, limit=SUMMED_SHOWN + 1)
+        if len(few) <= SUMMED_SHOWN and not (scope.issuer_id and n == len(ctx.cat.projects_of(scope.issuer_id))):
+            names = [r.project.name for r in few]
+            body += "\n対象：" + "、".join(names)
+            return A.Answer(ctx.q, "answered", body, title=title, projects=names, **common)
         return A.Answer(ctx.q, "answered", body, title=title, **common)
     ascending = ctx.intent.ascending or op == Op.MIN
     if op in {Op.MAX, Op.MIN}:

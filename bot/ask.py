@@ -23,6 +23,7 @@ from bot.answer_project import (
     compare_answer,
     field_difference_answer,
     not_found_answer,
+    not_theirs_answer,
     per_donation_answer,
     project_answer,
     projects_answer,
@@ -174,6 +175,8 @@ class Asker:
                 return self._history(ctx, index, names)
             case P.Scope():
                 return scope_answer(ctx, plan)
+            case P.NotTheirs(project=index, departments=named):
+                return not_theirs_answer(ctx, cat.projects[index], [cat.departments[i].name for i in named])
             case P.TextList(phrase=phrase, typed=typed):
                 return text_list_answer(ctx, phrase, typed)
             case P.ByText():

@@ -114,6 +114,14 @@ class ByText:
 
 
 @dataclass(frozen=True)
+class NotTheirs:
+    """労働政策課の中高生の自転車安全対策: a project named with a department that does not run it."""
+
+    project: int
+    departments: tuple[int, ...]  # catalogue indexes of the departments named
+
+
+@dataclass(frozen=True)
 class TextList:
     """「コロナ」に触れている事業: the projects whose texts hold the words, named or not."""
 
@@ -137,6 +145,7 @@ class Scope:
     new: bool = False  # only projects with no record the year before (新規事業)
     absent_year: int | None = None  # only projects with no record that year
     only_year: bool = False  # only projects on record in the year asked and no other
+    negated: frozenset[str] = frozenset()  # filters turned round: policy, evaluation, goal, department
     years: bool = False  # which fiscal years are on record
 
 
@@ -154,6 +163,7 @@ Plan = (
     | NotFound
     | Unsupported
     | ByText
+    | NotTheirs
     | TextList
     | Scope
 )
@@ -187,6 +197,11 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if ambiguous is not None:
         return Ambiguous(ambiguous.ids)
     projects = tuple(dict.fromkeys(i for h in hits if h.kind == "project" for i in h.ids))
+    named = tuple(dict.fromkeys(i for h in hits if h.kind == "department" and not h.ambiguous for i in h.ids))
+    owners = {cat.departments[i].id for i in named}
+    stranger = next((p for p in projects if owners and cat.projects[p].department_id not in owners), None)
+    if stranger is not None:
+        return NotTheirs(stranger, named)
     if projects:
         return _about_projects(intent, projects, cat)
     if intent.placeholder:
@@ -225,6 +240,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
         new=intent.new,
         absent_year=intent.absent_year,
         only_year=intent.only_year,
+        negated=frozenset(intent.negated),
     )
 
 
@@ -243,6 +259,7 @@ def _text_list(intent: Intent) -> TextList | None:
     # ジョブカフェ, 交流会: a word the texts use, whether or not it also resembles a name.
     mentions = names.unknown + [(h.start, h.end) for h in names.hits]
     spans = names.unexplained + [s for s in mentions if not _within(s, names.unexplained)]
+    spans = spans or names.context  # 赤潮について触れている: a common noun is what is looked for
     if len(spans) == 1:
         return TextList(intent.tokens.key(*spans[0]), intent.typed(spans[0]))
     return None

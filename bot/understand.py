@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from bot.names import Names
 from bot.tagging import Tag
-from bot.tokens import Tokens
+from bot.tokens import Token, Tokens
 
 
 class Field(StrEnum):
@@ -99,6 +99,7 @@ class Intent:
     new: bool = False  # 新規事業: projects with no record the year before
     absent_year: int | None = None  # 令和5年度にはあって令和4年度にはない: not on record that year
     only_year: bool = False  # 令和4年度にしかない事業: on record in ``year`` and no other
+    negated: set[str] = field(default_factory=set)  # 継続じゃない, 港湾振興課以外: filters turned round
     placeholder: bool = False  # 何とかっていう事業: one project, its name not remembered
 
     @property
@@ -203,6 +204,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
         elif kind == "list":
             intent.list_cue = True
     _years_apart(intent, tokens, tags)
+    _negated_filters(intent, tokens, tags, names)
     if intent.nth == 1:
         intent.nth, intent.op = None, None
         flags.add("superlative")
@@ -261,6 +263,35 @@ def _years_apart(intent: Intent, tokens: Tokens, tags: list[Tag]) -> None:
     intent.unsupported = [(r, typed) for r, typed in intent.unsupported if r not in {"trend", "negation"}]
 
 
+_NEGATION_GLUE = frozenset({"じゃ", "では", "で", "は", "が", "の", "も", "と"})
+
+
+def _negated_filters(intent: Intent, tokens: Tokens, tags: list[Tag], names: Names) -> None:
+    """継続じゃない事業, 子育て支援課じゃない事業, 港湾振興課以外の事業: a negation or 以外 right after a
+    filter (今後の方針, 事業の評価, 基本目標, a department) turns that filter round."""
+    turned: list[Tag] = []
+    for neg in tags:
+        if not (neg.kind == "negation" or (neg.kind == "unsupported" and neg.value == "exclude")):
+            continue
+        j = neg.start
+        while j > 0 and tokens.tokens[j - 1].surface in _NEGATION_GLUE:
+            j -= 1
+        kind = next((t.kind for t in tags if t.end == j and t.kind in {"policy", "evaluation", "goal"}), None)
+        if kind is None and any(h.kind == "department" and h.end == j for h in names.hits):
+            kind = "department"
+        if kind is not None:
+            intent.negated.add(kind)
+            turned.append(neg)
+    if turned:
+        typed = {tokens.typed(max(t.start - 1, 0), t.end) for t in turned} | {
+            tokens.typed(t.start, t.end) for t in turned
+        }
+        intent.unsupported = [
+            (r, w) for r, w in intent.unsupported if not (r in {"negation", "exclude"} and w in typed)
+        ]
+        intent.list_cue = True
+
+
 def _alone_after(tokens: Tokens, year: Tag) -> bool:
     """令和4年度だけの事業, 令和4年度のみに: だけ or のみ right after the year (a particle between)."""
     i = year.end
@@ -304,9 +335,14 @@ def _relative_clause(tokens: Tokens, tag: Tag) -> bool:
     if not tokens.tokens[tag.start].predicate:
         return False  # a phrase (何をした) asks; only a verb on its own may describe
     i = tag.end
-    while i < len(tokens) and tokens.tokens[i].pos == "助動詞":
+    while i < len(tokens) and _verb_ending(tokens.tokens[i]):
         i += 1
     return i < len(tokens) and tokens.tokens[i].pos == "名詞"
+
+
+def _verb_ending(token: Token) -> bool:
+    """What may follow a verb before the noun it describes: 使っ|て|いる事業, 使っ|た事業."""
+    return token.pos == "助動詞" or token.surface == "て" or (token.pos == "動詞" and token.pos2 == "非自立可能")
 
 
 def _negates(tags: list[Tag], negation: Tag, kind: str) -> bool:

@@ -142,7 +142,7 @@ def test_a_word_beside_a_name_that_nothing_explains_fails_closed(asker: Asker, q
     [
         ("寄附額が健康ポイントより多い事業", "comparison"),
         ("健康ポイントの寄附額の割合は？", "share"),
-        ("基本目標2の事業のうち継続じゃないもの", "negation"),
+        ("寄附件数が1件以上じゃない事業", "negation"),
     ],
 )
 def test_an_operation_kensho_cannot_apply_is_said_so(asker: Asker, question: str, reason: str) -> None:
@@ -379,3 +379,31 @@ def test_examples_and_hints_are_about_the_deployments_own_projects(minato: Asker
     assert "例：「子育て支援アプリ運用事業の寄附額は？」" in answer.text
     assert minato.examples()[0] == "子育て支援アプリ運用事業の寄附額は？"
     assert "子育て支援課の事業は？" in minato.examples()
+
+
+@pytest.mark.parametrize("question", ["今後の方針が継続じゃない事業は？", "継続ではない事業", "継続以外の事業"])
+def test_a_filter_turned_round_lists_the_other_projects(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert set(answer.projects) == {"医療機関応援金", "中高生の自転車安全対策"}
+    assert "今後の方針が「継続」の事業以外の事業は2件" in answer.text
+
+
+def test_a_filter_turned_round_within_another(asker: Asker) -> None:
+    answer = asker.ask("基本目標2の事業のうち継続じゃないものは？")
+    assert answer.projects == ["医療機関応援金"]
+
+
+def test_a_department_turned_round_in_a_total(asker: Asker) -> None:
+    answer = asker.ask("労働政策課以外の事業の寄附額の合計")
+    assert "労働政策課の事業以外の事業（6件）の寄附額の合計は59,554千円" in answer.text
+
+
+def test_a_project_named_with_a_department_that_does_not_run_it_is_not_answered(asker: Asker) -> None:
+    answer = asker.ask("労働政策課の中高生の自転車安全対策の寄附額")
+    assert answer.status == "not_found" and "200千円" not in answer.text and "担当課は健康体育課" in answer.text
+
+
+def test_a_total_of_a_few_projects_names_them(asker: Asker) -> None:
+    answer = asker.ask("基本目標１の事業の寄附額の合計")
+    assert set(answer.projects) == {"ぐんまで働こう！若者の活躍促進事業", "中高生の自転車安全対策"}
+    assert "対象：" in answer.text
