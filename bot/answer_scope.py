@@ -7,6 +7,7 @@ on the question's session.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from bot import answer as A
 from bot import citation
@@ -101,6 +102,8 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
     amounts = [f for f in fields if f in AMOUNTS]
     column = next((f for f in amounts if threshold is None or f.value != threshold[0]), amounts[0] if amounts else None)
     note = ctx.year_note(year)
+    if plan.difference:
+        return _totals_difference(ctx, scope, title, context, cited, amounts)
     if plan.op in {Op.SUM, Op.AVG, Op.MAX, Op.MIN, Op.RANK} and not (intent.counting and plan.op == Op.SUM):
         others = [f for f in fields if f not in AMOUNTS]
         if plan.op in {Op.MAX, Op.MIN} or intent.nth:
@@ -258,6 +261,32 @@ def _threshold(ctx: Context, fields: list[Field]) -> tuple[str, str, int | float
     value = asked.value / 1000 if asked.unit == "円" or asked.scaled else asked.value
     number = int(value) if value == value.to_integral_value() else float(value)
     return (column.value, asked.comparator.value, number)
+
+
+def _totals_difference(
+    ctx: Context, scope: queries.Scope, title: str, context: str, cited: list[Any], columns: list[Field]
+) -> A.Answer:
+    """事業費の総額と寄附額の総額の差: each total and the difference."""
+    first, second = columns[:2]
+    a, _, n = queries.aggregate(ctx.session, scope, first.value)
+    b, _, _ = queries.aggregate(ctx.session, scope, second.value)
+    la, lb = A.FIELD_NAMES[first.value], A.FIELD_NAMES[second.value]
+    if a is None or b is None:
+        body = f"{title}の{la}と{lb}の合計の差は計算できません（データがありません）。"
+    else:
+        body = f"{title}（{n:,}件）の{la}の合計は{A.amount(a)}、{lb}の合計は{A.amount(b)}"
+        body += f"で、差は{A.amount(abs(a - b))}です。"
+    return A.Answer(
+        ctx.q,
+        "answered",
+        body,
+        field=first.value,
+        title=title,
+        context=context,
+        kind="aggregate",
+        fiscal_year=scope.year,
+        citations=cited,
+    )
 
 
 def _turned_words(ctx: Context, plan: ScopePlan, labels: tuple[str, ...]) -> list[str]:

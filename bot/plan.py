@@ -146,6 +146,7 @@ class Scope:
     absent_year: int | None = None  # only projects with no record that year
     only_year: bool = False  # only projects on record in the year asked and no other
     negated: frozenset[str] = frozenset()  # filters turned round: policy, evaluation, goal, department
+    difference: bool = False  # the totals of two amounts and their difference
     years: bool = False  # which fiscal years are on record
 
 
@@ -212,6 +213,10 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits and simple:
         fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
+    amounts = tuple(f for f in intent.fields if f in AMOUNTS and f != Field.DONATION_COUNT)
+    if {r for r, _ in intent.unsupported} == {"difference"} and not hits and simple and len(amounts) == 2:
+        # 事業費の総額と寄附額の総額の差: both totals and their difference.
+        return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, amounts, difference=True)
     if intent.unsupported:
         return _unsupported(intent)
     if intent.chart:

@@ -193,6 +193,12 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.unsupported.append((value, tokens.typed(tag.start, tag.end)))
         elif kind == "years":
             intent.years_asked = True
+        elif kind == "shortfall":  # 寄附で賄えなかった分: 事業費 less 寄附額
+            intent.unsupported.append(("difference", tokens.typed(tag.start, tag.end)))
+            for f in (Field.PROJECT_COST, Field.DONATION_AMOUNT):
+                order.setdefault(f, at)
+                if f not in intent.fields:
+                    intent.fields.append(f)
         elif kind == "evaluation":
             intent.evaluation = int(value)
         elif kind == "placeholder":

@@ -407,3 +407,16 @@ def test_a_total_of_a_few_projects_names_them(asker: Asker) -> None:
     answer = asker.ask("基本目標１の事業の寄附額の合計")
     assert set(answer.projects) == {"ぐんまで働こう！若者の活躍促進事業", "中高生の自転車安全対策"}
     assert "対象：" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["健康ポイント、事業費から寄附額を引くといくら？", "健康ポイントの事業費のうち寄附で賄えていない分はいくら？"],
+)
+def test_what_the_donations_did_not_cover(asker: Asker, question: str) -> None:
+    assert "差は10,845千円" in asker.ask(question).text
+
+
+def test_the_difference_of_two_totals(asker: Asker) -> None:
+    answer = asker.ask("事業費の総額と寄附額の総額の差はいくら？")
+    assert "事業費の合計は1,060,050千円" in answer.text and "差は997,796千円" in answer.text
