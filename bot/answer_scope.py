@@ -104,6 +104,8 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
     note = ctx.year_note(year)
     if plan.difference:
         return _totals_difference(ctx, scope, title, context, cited, amounts)
+    if plan.per_donation:
+        return _per_donation(ctx, scope, title, context, cited)
     if plan.op in {Op.SUM, Op.AVG, Op.MAX, Op.MIN, Op.RANK} and not (intent.counting and plan.op == Op.SUM):
         others = [f for f in fields if f not in AMOUNTS]
         if plan.op in {Op.MAX, Op.MIN} or intent.nth:
@@ -261,6 +263,45 @@ def _threshold(ctx: Context, fields: list[Field]) -> tuple[str, str, int | float
     value = asked.value / 1000 if asked.unit == "円" or asked.scaled else asked.value
     number = int(value) if value == value.to_integral_value() else float(value)
     return (column.value, asked.comparator.value, number)
+
+
+def _per_donation(ctx: Context, scope: queries.Scope, title: str, context: str, cited: list[Any]) -> A.Answer:
+    """寄附1件あたりの金額 over a scope: the overall figure, or the projects ranked by it."""
+    op = ctx.intent.op
+    common = {"field": Field.DONATION_AMOUNT.value, "context": context, "kind": "aggregate", "fiscal_year": scope.year}
+    if op in {Op.MAX, Op.MIN, Op.RANK}:
+        ascending = ctx.intent.ascending or op == Op.MIN
+        if op == Op.RANK:
+            records = queries.ranked(ctx.session, scope, "per_donation", not ascending, ctx.intent.top_n or 10)
+        else:
+            records = queries.extreme_ties(ctx.session, scope, "per_donation", descending=not ascending)
+        if not records:
+            return A.Answer(ctx.q, "answered", f"{title}には寄附のある事業がありません。", **common)
+        lines = [f"・{r.project.name}：{_each(r)}" for r in records]
+        word = "小さい" if ascending else "大きい"
+        head = (
+            f"{title}のうち、寄附1件あたりの金額が最も{word}のは"
+            if op != Op.RANK
+            else f"{title}の寄附1件あたりの金額（{word}順）"
+        )
+        body = head + ("次のとおりです。\n" if op != Op.RANK else "\n") + "\n".join(lines)
+        names = [r.project.name for r in records]
+        return A.Answer(
+            ctx.q, "answered", body, title=title, projects=names, project_ids=[r.project_id for r in records], **common
+        )
+    amount, count, n = queries.per_donation(ctx.session, scope)
+    if not amount or not count:
+        return A.Answer(ctx.q, "answered", f"{title}には寄附のある事業がありません。", **common)
+    body = (
+        f"{title}（寄附のある{n:,}件）の寄附1件あたりの金額は{A.average_amount(amount / count)}です"
+        f"（寄附額の合計{amount:,}千円÷寄附件数の合計{count:,}件）。"
+    )
+    return A.Answer(ctx.q, "answered", body, title=title, **common)
+
+
+def _each(record: Record) -> str:
+    amount, n = record.donation_amount, record.donation_count
+    return f"{A.average_amount(amount / n)}（寄附額{amount:,}千円÷{n:,}件）" if amount is not None and n else "寄附なし"
 
 
 def _totals_difference(

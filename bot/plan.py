@@ -147,6 +147,7 @@ class Scope:
     only_year: bool = False  # only projects on record in the year asked and no other
     negated: frozenset[str] = frozenset()  # filters turned round: policy, evaluation, goal, department
     difference: bool = False  # the totals of two amounts and their difference
+    per_donation: bool = False  # 寄附1件あたりの金額: overall, or the projects ranked by it
     years: bool = False  # which fiscal years are on record
 
 
@@ -213,6 +214,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits and simple:
         fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
+    if {r for r, _ in intent.unsupported} == {"per_donation"} and not hits and not intent.policies:
+        # 寄附1件あたりの額が一番大きい事業 / 全体で見ると寄附1件あたりの平均額.
+        return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, intent.op, (), per_donation=True)
     amounts = tuple(f for f in intent.fields if f in AMOUNTS and f != Field.DONATION_COUNT)
     if {r for r, _ in intent.unsupported} == {"difference"} and not hits and simple and len(amounts) == 2:
         # 事業費の総額と寄附額の総額の差: both totals and their difference.

@@ -17,6 +17,9 @@ AMOUNT_COLUMNS = {
     "donation_count": Record.donation_count,
     "project_cost": Record.project_cost,
 }
+# 寄附1件あたりの金額 (千円), NULL without donations: ranked like an amount column.
+PER_DONATION = Record.donation_amount * 1.0 / func.nullif(Record.donation_count, 0)
+RANKABLE = {**AMOUNT_COLUMNS, "per_donation": PER_DONATION}
 
 
 _LATEST_RECORD = (
@@ -127,7 +130,7 @@ def aggregate(session: Session, scope: Scope, column: str) -> tuple[int | None, 
 
 
 def ranked(session: Session, scope: Scope, column: str, descending: bool, limit: int) -> list[RecordView]:
-    col = AMOUNT_COLUMNS[column]
+    col = RANKABLE[column]
     order = col.desc() if descending else col.asc()
     stmt = _scoped(view_select(), scope).where(col.is_not(None)).order_by(order, Project.sort_order).limit(limit)
     return load_views(session, stmt)
@@ -135,12 +138,20 @@ def ranked(session: Session, scope: Scope, column: str, descending: bool, limit:
 
 def extreme_ties(session: Session, scope: Scope, column: str, descending: bool) -> list[RecordView]:
     """Every record sharing the largest (or smallest) value of ``column``."""
-    col = AMOUNT_COLUMNS[column]
+    col = RANKABLE[column]
     best = session.scalar(_scoped(select(func.max(col) if descending else func.min(col)), scope))
     if best is None:
         return []
     stmt = _scoped(view_select(), scope).where(col == best).order_by(Project.sort_order, Project.id)
     return load_views(session, stmt)
+
+
+def per_donation(session: Session, scope: Scope) -> tuple[int | None, int | None, int]:
+    """(寄附額, 寄附件数, records) summed over the records with donations: 全体の寄附1件あたり."""
+    counted = Record.donation_count > 0
+    stmt = select(func.sum(Record.donation_amount), func.sum(Record.donation_count), func.count(Record.id))
+    amount, count, n = session.execute(_scoped(stmt, scope).where(counted)).one()
+    return (None if amount is None else int(amount), None if count is None else int(count), int(n))
 
 
 def latest_year(session: Session, issuer_id: int) -> int | None:

@@ -144,3 +144,11 @@ def test_lists_by_the_evaluation_on_each_backend(db: Database) -> None:
     assert len(effective.projects) == 7 and "事業の評価が「③地方創生に効果があった」の事業は7件" in effective.text
     assert asker.ask("評価が「④地方創生に効果がなかった」の事業").projects == []
     assert asker.ask("健康ポイントは効果があった？").field == "evaluation"
+
+
+def test_the_amount_per_donation_over_all_projects_on_each_backend(db: Database) -> None:
+    asker = Asker(db)
+    top = asker.ask("寄附1件あたりの額が一番大きい事業は？")
+    assert top.projects == ["５Ｇデジタルファクトリー横展開実証"] and "28,732.0千円" in top.text
+    overall = asker.ask("全体で見ると寄附1件あたりの平均額はどのくらい？")
+    assert "2,706.7千円" in overall.text and "62,254千円÷寄附件数の合計23件" in overall.text
