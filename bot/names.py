@@ -174,7 +174,9 @@ class NameFinder:
                 start = i
             elif not kana and start is not None:
                 if len(self.tokens.key(start, i)) >= KANA_RUN_MIN:
-                    out.append((start, i))
+                    # DX すいしん…: Latin letters typed before a name read out in kana belong to it.
+                    latin = start > 0 and start - 1 not in taken and toks[start - 1].surface.isascii()
+                    out.append((start - 1 if latin and toks[start - 1].surface.isalnum() else start, i))
                 start = None
         return out
 
