@@ -88,6 +88,10 @@ class Asker:
     ) -> tuple[Intent, list[Tag], int | None]:
         """Stages 1–4; also the issuer the answer is restricted to (named in the question or given)."""
         tokens = tokenize(question)
+        taken_back = tokens.retracted()
+        if taken_back:  # 高齢者じゃなくて中高生の自転車の事業: what was taken back is not asked
+            start, end = taken_back
+            tokens = tokenize(question[:start] + question[end:])
         tags = self.lexicon(cat).tag(tokens)
         finder = NameFinder(cat, tokens, tags)
         names = finder.find()

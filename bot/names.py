@@ -44,6 +44,7 @@ _SUFFIX_KEYS = {
     "goal": frozenset(),
 }
 _INNER = frozenset({"の", "・", "ー", "-"})  # may stand inside a name: 子供の環境学習, 感染症・がん
+_ISSUER_KINDS = ("県", "都", "道", "府", "市", "区", "町", "村")
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,28 @@ class NameFinder:
     def _fragment(self, a: int, b: int) -> bool:
         return b in self.fragment_edges or a in self.fragment_edges
 
+    def _named_after_issuer(self, a: int, b: int) -> bool:
+        """ぐんまの事業, 群馬の事業: the issuer's name without 県 or 市, with 事業, where the issuer's own
+        project names begin so (ぐんまのクリエイティブ…, 群馬健康ポイント制度): those projects, not all."""
+        toks = self.tokens.tokens
+        words = [i for i in range(a, b) if toks[i].key not in _INNER]
+        bare = [i for i in words if i in self.issuer_words and not toks[i].key.endswith(_ISSUER_KINDS)]
+        generic = [i for i in words if i in self.soft and i not in self.issuer_words]
+        if not bare or not generic or len(bare) + len(generic) != len(words):
+            return False
+        if not any("事業" in toks[i].key for i in generic):
+            return False
+        key = self.tokens.key(bare[0], bare[-1] + 1)
+        return bool(self.cat.projects_named_with(key, limit=1)) or any(
+            f.reading.startswith(self.tokens.reading(bare[0], bare[-1] + 1)) for f in self.cat.project_index.forms
+        )
+
     def _has_content(self, a: int, b: int) -> bool:
         toks = self.tokens.tokens
         if self._fragment(a, b) and any(i in self.issuer_words for i in range(a, b)):
             return True  # ぐんま何とか: the issuer's name begins the forgotten name
+        if self._named_after_issuer(a, b):
+            return True
         if any(i not in self.soft and toks[i].key and toks[i].key not in _INNER for i in range(a, b)):
             return True
         # ぐんま事業: the issuer's name glued to a noun is a name nobody has (群馬県の事業 is every project).
@@ -389,12 +408,17 @@ class NameFinder:
         return not self._breaks(i) and t.key not in _INNER and bool(t.key)
 
     def _taken_apart(self, a: int, b: int) -> bool:
-        """An interjection inside a run of kana (あ|いう|え|お): no reading of real words."""
-        return any(self.tokens.tokens[i].pos == "感動詞" for i in range(a + 1, b))
+        """A filler inside a run of kana (あ|いう|え|お): no reading of real words (どれとどれ is)."""
+        return any(self.tokens.tokens[i].pos2 == "フィラー" for i in range(a + 1, b))
 
     def _cover_run(self, a: int, b: int) -> None:
         if self._fragment(a, b) and self._cover_fragment(a, b):
             return
+        if self._named_after_issuer(a, b):
+            bare = [i for i in range(a, b) if i in self.issuer_words and self.tokens.tokens[i].key not in _INNER]
+            if self._cover_fragment(bare[0], bare[-1] + 1):
+                self.found.hits[-1] = NameHit(a, b, "project", self.found.hits[-1].ids, 0.0, vague=True)
+                return
         if all(i in self.soft or self.tokens.tokens[i].key in _INNER for i in range(a, b)):
             self.found.unknown.append((a, b))  # ぐんま事業: only an issuer and generic words, no one's name
             return

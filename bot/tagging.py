@@ -131,7 +131,12 @@ class Lexicon:
             for j in range(min(n, i + MAX_WORD_TOKENS), i, -1):
                 if tokens.tokens[j - 1].stop or any(k in taken for k in range(i, j)):
                     continue
-                entries = self.words.get(tokens.key(i, j)) or self.words.get(tokens.lemma_key(i, j))
+                last = tokens.tokens[j - 1]
+                # いっ|た is 言う/行く by its lemma, never いつ by its folded spelling.
+                clipped = last.pos == "動詞" and last.form.endswith("促音便")
+                entries = (None if clipped else self.words.get(tokens.key(i, j))) or self.words.get(
+                    tokens.lemma_key(i, j)
+                )
                 if not entries and _kana(tokens, i, j):
                     entries = _base_readings().get(tokens.reading(i, j))
                 if entries:
@@ -210,7 +215,8 @@ _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
 _PER_DONATION = re.compile(r"(?:1|一)(?:件|社)(?:あたり|当たり|平均)")  # 1社あたり: per donating company
 _PER_PROJECT = re.compile(r"(?:1|一)事業(?:あたり|当たり)(?:の)?(?:平均)?")
-_ELLIPSIS = re.compile(r"\.{2,}|…+|・{2,}|[〇○◯]{2,}")  # ぐんま…って名前, 〇〇事業: a forgotten part
+# ぐんま…って名前, 〇〇事業, ぐんま〜ってついてる: a forgotten part of a name.
+_ELLIPSIS = re.compile(r"\.{2,}|…+|・{2,}|[〇○◯]{2,}|[〜~](?=って|と|の事業|事業)")
 
 
 def _number_tags(tokens: Tokens) -> list[Tag]:
@@ -237,7 +243,7 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
     for m in _PER_DONATION.finditer(text):
         add(m, "unsupported", "per_donation")
     for m in _ELLIPSIS.finditer(text):
-        add(m, "placeholder")
+        add(m, "placeholder", "mark")
     for m in _PER_PROJECT.finditer(text):
         add(m, "op", "avg")  # 1事業あたりの寄附額: the average over the projects
     for m in _GOAL.finditer(text):

@@ -51,6 +51,15 @@ _LEMMA_SPELLING = {
 _QUOTES = {"「": "」", "『": "』"}
 
 
+def _phrase_start(toks: tuple[Token, ...], k: int) -> bool:
+    """Whether a phrase taken back starts at token ``k``: after 、 or after a noun's の (健康ポイントの|寄附額),
+    not after the の of a particle (何社からの寄附 is one phrase)."""
+    before = toks[k - 1]
+    if before.pos2 == "読点" or before.surface in {"、", ","}:
+        return True
+    return before.surface == "の" and k > 1 and toks[k - 2].pos != "助詞"
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     surface: str  # as analyzed (NFKC)
@@ -106,6 +115,27 @@ class Tokens:
 
     def reading(self, i: int, j: int) -> str:
         return "".join(t.reading for t in self.tokens[i:j])
+
+    def retracted(self) -> tuple[int, int] | None:
+        """What the asker took back (高齢者じゃなくて中高生の…, 健康ポイントの寄附額ではなく件数): the
+        words before じゃなくて / ではなく back to の, 、 or the start, with it; offsets into the text."""
+        toks = self.tokens
+        for i, t in enumerate(toks[:-1]):
+            negated = toks[i + 1]
+            if not (t.lemma == "だ" or (t.surface == "は" and i > 0 and toks[i - 1].surface == "で")):
+                continue
+            if negated.lemma != "ない" or not negated.form.startswith("連用形"):
+                continue
+            j = i + 2
+            while j < len(toks) and (toks[j].surface == "て" or toks[j].stop):
+                j += 1
+            if j == len(toks):
+                return None
+            k = i - 1 if t.surface == "は" else i
+            while k > 0 and not _phrase_start(toks, k):
+                k -= 1
+            return toks[k].start if k < len(toks) else 0, toks[j].start
+        return None
 
     def quoted(self) -> tuple[int, int] | None:
         """The tokens between the first 「 or 『 and its closing bracket, if any are."""

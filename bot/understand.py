@@ -201,8 +201,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
                     intent.fields.append(f)
         elif kind == "evaluation":
             intent.evaluation = int(value)
-        elif kind == "placeholder":
-            intent.placeholder = True
+        elif kind == "placeholder":  # …, 〇〇 only mark a forgotten part beside what was typed (names)
+            intent.placeholder = intent.placeholder or value != "mark"
         elif kind == "new":
             intent.new, intent.list_cue = True, True
         elif kind in {"history", "summary", "chart", "help", "compare"}:

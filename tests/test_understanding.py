@@ -420,3 +420,40 @@ def test_what_the_donations_did_not_cover(asker: Asker, question: str) -> None:
 def test_the_difference_of_two_totals(asker: Asker) -> None:
     answer = asker.ask("事業費の総額と寄附額の総額の差はいくら？")
     assert "事業費の合計は1,060,050千円" in answer.text and "差は997,796千円" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("高齢者じゃなくて中高生の自転車の事業、担当課どこ？", "健康体育課"),
+        (
+            "何社からの寄附が…じゃなくて、寄附額が一番少ない事業ってどれ？",
+            "寄附額が最も少ないのは「中高生の自転車安全対策」",
+        ),
+        ("健康ポイントの寄附額ではなく件数", "寄附件数は4件"),
+    ],
+)
+def test_what_the_asker_takes_back_is_not_asked(asker: Asker, question: str, expected: str) -> None:
+    assert expected in asker.ask(question).text
+
+
+def test_a_trailing_ellipsis_is_no_forgotten_name(asker: Asker) -> None:
+    assert asker.ask("寄附額が…一番多い事業は？").projects == ["５Ｇデジタルファクトリー横展開実証"]
+
+
+@pytest.mark.parametrize(
+    "question", ["ぐんまの事業の寄附額教えて", "群馬の事業の担当課を教えて", "ぐんま事業の事業費っていくら？"]
+)
+def test_the_issuers_name_as_projects_begin_asks_which_of_them(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "ambiguous"
+    assert set(answer.projects) == {
+        "群馬健康ポイント制度",
+        "ぐんまのクリエイティブ拠点化推進",
+        "ぐんまで働こう！若者の活躍促進事業",
+    }
+
+
+def test_the_issuers_full_name_is_every_project(asker: Asker) -> None:
+    assert "（7件）の寄附額の合計は62,254千円" in asker.ask("群馬県の事業の寄附額の合計").text
+    assert "（7件）の寄附額の合計は62,254千円" in asker.ask("ぐんまの寄附額の合計").text
