@@ -144,6 +144,8 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         if plan.evaluation is not None
         else Field.DEPARTMENT.value
         if plan.departments
+        else Field.GOAL.value
+        if plan.goal_number is not None
         else None
     )
     return A.Answer(

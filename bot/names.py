@@ -353,6 +353,7 @@ class NameFinder:
                 self.found.unknown = [u for u in self.found.unknown if u[1] <= a or u[0] >= end]
                 self.found.unknown.append(self._trim(a, end))
         self.found.hits.sort(key=lambda h: h.start)
+        self.found.unknown = [u for u in self.found.unknown if not self._goal_title(*u)]
         for run in [*self.found.unknown, *self.found.unexplained]:
             if self._kpi_of_name_before(*run):
                 a, b = run
@@ -360,6 +361,22 @@ class NameFinder:
                 self.found.unexplained = [u for u in self.found.unexplained if u != run]
                 self.found.hits = [h for h in self.found.hits if not (a <= h.start and h.end <= b)]
         return self.found
+
+    def _goal_title(self, a: int, b: int) -> bool:
+        """基本目標１（安定した雇用）: words in brackets after a goal's number that its title holds."""
+        toks = self.tokens.tokens
+        opening = a - 1
+        while opening >= 0 and toks[opening].surface not in {"(", "（"}:
+            if toks[opening].pos2.startswith("括弧"):
+                return False
+            opening -= 1
+        goal = next((t for t in self.tags if t.kind == "goal" and t.end == opening), None)
+        if goal is None or goal.number is None:
+            return False
+        key = self.tokens.key(a, b).replace("の", "")
+        return any(
+            g.number == int(goal.number) and key and key in fold(g.label).replace("の", "") for g in self.cat.goals
+        )
 
     def _kpi_of_name_before(self, a: int, b: int) -> bool:
         """縁結びセンターの|成婚数: words after 「name の」 that are in that project's KPI names."""

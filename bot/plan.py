@@ -29,6 +29,9 @@ UNSUPPORTED_WORDS = {
 }
 
 
+WRITTEN = frozenset({Field.RESULT, Field.REFLECTION, Field.EXPERT_OPINION})
+
+
 @dataclass(frozen=True)
 class Help:
     reason: str = ""
@@ -256,8 +259,10 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
 def _text_list(intent: Intent) -> TextList | None:
     """「ジョブカフェ」と書かれている事業 / コロナに触れている事業: asked for by a verb of writing, about
     no project named, with the words in quotes or as the only unknown run."""
-    if {reason for reason, _ in intent.unsupported} != {"text_search"} or intent.fields or intent.op:
+    if {reason for reason, _ in intent.unsupported} != {"text_search"} or intent.op:
         return None
+    if not set(intent.fields) <= WRITTEN:
+        return None  # 振り返りとかでコロナに触れてる: a field of text says where, an amount asks something else
     names = intent.names
     quoted = intent.tokens.quoted()
     outside = [h for h in names.hits if quoted is None or h.end <= quoted[0] or h.start >= quoted[1]]
@@ -269,9 +274,18 @@ def _text_list(intent: Intent) -> TextList | None:
     mentions = names.unknown + [(h.start, h.end) for h in names.hits]
     spans = names.unexplained + [s for s in mentions if not _within(s, names.unexplained)]
     spans = spans or names.context  # 赤潮について触れている: a common noun is what is looked for
+    if len(spans) == 1 and intent.fields and _owns_a_field(intent, spans[0]):
+        return None  # 環境学習事業の振り返りってどう書いてある: that project's field
     if len(spans) == 1:
         return TextList(intent.tokens.key(*spans[0]), intent.typed(spans[0]))
     return None
+
+
+def _owns_a_field(intent: Intent, span: tuple[int, int]) -> bool:
+    """Whether the words are followed by の and a field (環境学習事業の|振り返り)."""
+    toks = intent.tokens.tokens
+    end = span[1]
+    return end + 1 < len(toks) and toks[end].surface == "の" and end + 1 in intent.field_starts
 
 
 def _within(span: tuple[int, int], runs: list[tuple[int, int]]) -> bool:

@@ -206,11 +206,12 @@ _YEAR = re.compile(
 )
 _THRESHOLD = re.compile(
     r"(\d[\d,]*(?:\.\d+)?)(億|千万|百万|万|千)?(円|件)?"
-    r"(?:(以上|以下|未満|超え?る?|を超え?る?|より多い|より少ない|より大きい|より小さい)|(?=だけ|のみ|ちょうど|の事業))"
+    r"(?:(以上|以下|未満|超え?る?|を超え?る?|より多い|より少ない|より大きい|より小さい)|(?=だけ|のみ|ちょうど|しか|の事業))"
 )
 _COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
 _MULTIPLIERS = {"億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万": 10_000, "千": 1_000}
 _TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業|つ)?|(\d+)位まで|(\d+)(?:つ|個)(?!目)")
+_TOP_N_BARE = re.compile(r"(?:上位|トップ|ベスト)(\d+)")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
 _PER_DONATION = re.compile(r"(?:1|一)(?:件|社)(?:あたり|当たり|平均)")  # 1社あたり: per donating company
@@ -248,8 +249,9 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
         add(m, "op", "avg")  # 1事業あたりの寄附額: the average over the projects
     for m in _GOAL.finditer(text):
         add(m, "goal", number=Decimal(m.group(1)))
-    for m in _TOP_N.finditer(text):
-        add(m, "top", number=Decimal(m.group(1) or m.group(2) or m.group(3)))
+    for pattern in (_TOP_N, _TOP_N_BARE):  # トップ3件数: the bare number when a suffix is another word's
+        for m in pattern.finditer(text):
+            add(m, "top", number=Decimal(next(g for g in m.groups() if g)))
     for m in _NTH.finditer(text):
         add(m, "nth", number=Decimal(m.group(1) or m.group(2) or m.group(3)))
     for m in _YEAR.finditer(text):

@@ -101,6 +101,7 @@ class Intent:
     only_year: bool = False  # 令和4年度にしかない事業: on record in ``year`` and no other
     negated: set[str] = field(default_factory=set)  # 継続じゃない, 港湾振興課以外: filters turned round
     placeholder: bool = False  # 何とかっていう事業: one project, its name not remembered
+    field_starts: set[int] = field(default_factory=set)  # token indexes where a field word begins
 
     @property
     def asks_something(self) -> bool:
@@ -136,6 +137,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
         if kind == "field" and _relative_clause(tokens, tag):
             continue  # スマホアプリを使った事業: 使った describes the project, it asks for no cost
         if kind == "field":
+            intent.field_starts.add(tag.start)
             f = Field(value)
             order.setdefault(f, at)
             if f not in intent.fields:
@@ -183,6 +185,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             if Field.KPI not in intent.fields:
                 intent.fields.append(Field.KPI)
                 order.setdefault(Field.KPI, at)
+        elif kind == "negation" and _only_so_many(tokens, tags, tag):
+            continue  # 寄附が1件しかなかった: しか…ない says only, not not
         elif kind == "negation" and intent.kpi_state and _negates(tags, tag, "kpi_state"):
             intent.kpi_state = "unmet" if intent.kpi_state == "met" else "met"  # 達成していない
         elif kind == "negation":
@@ -296,6 +300,14 @@ def _negated_filters(intent: Intent, tokens: Tokens, tags: list[Tag], names: Nam
             (r, w) for r, w in intent.unsupported if not (r in {"negation", "exclude"} and w in typed)
         ]
         intent.list_cue = True
+
+
+def _only_so_many(tokens: Tokens, tags: list[Tag], negation: Tag) -> bool:
+    """A negation after a threshold and しか (1件しかなかった): the threshold is exact."""
+    threshold = next((t for t in tags if t.kind == "threshold" and t.end < negation.start), None)
+    return threshold is not None and any(
+        tokens.tokens[i].surface == "しか" for i in range(threshold.end, negation.start)
+    )
 
 
 def _alone_after(tokens: Tokens, year: Tag) -> bool:

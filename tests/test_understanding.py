@@ -259,13 +259,13 @@ def test_the_first_n_of_a_ranking_counted_in_tsu(asker: Asker) -> None:
     ]
 
 
+CORONA = {"医療機関応援金", "群馬健康ポイント制度", "子ども向け地域環境学習事業"}
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        (
-            "コロナについて触れている事業はどれ？",
-            {"医療機関応援金", "群馬健康ポイント制度", "子ども向け地域環境学習事業"},
-        ),
+        ("コロナについて触れている事業はどれ？", CORONA),
         ("ハンズオン支援に言及している事業を教えて", {"５Ｇデジタルファクトリー横展開実証"}),
         ("ジョブカフェって書いてある事業は？", {"ぐんまで働こう！若者の活躍促進事業"}),
         ("「KPIは未達」と書かれている事業", {"ぐんまで働こう！若者の活躍促進事業", "中高生の自転車安全対策"}),
@@ -457,3 +457,35 @@ def test_the_issuers_name_as_projects_begin_asks_which_of_them(asker: Asker, que
 def test_the_issuers_full_name_is_every_project(asker: Asker) -> None:
     assert "（7件）の寄附額の合計は62,254千円" in asker.ask("群馬県の事業の寄附額の合計").text
     assert "（7件）の寄附額の合計は62,254千円" in asker.ask("ぐんまの寄附額の合計").text
+
+
+def test_only_so_many_is_an_exact_threshold(asker: Asker) -> None:
+    answer = asker.ask("寄附が１件しかなかった事業ってある？")
+    assert len(answer.projects) == 3 and "寄附件数が１件の事業は3件" in answer.text
+
+
+def test_a_top_n_before_another_word(asker: Asker) -> None:
+    answer = asker.ask("寄附件数トップ３ 件数つきで")
+    assert answer.projects[:2] == ["ぐんまで働こう！若者の活躍促進事業", "医療機関応援金"] and len(answer.projects) == 3
+
+
+def test_a_text_search_in_a_field_of_text(asker: Asker) -> None:
+    assert set(asker.ask("振り返りとかでコロナに触れてる事業ってどれ？").projects) == CORONA
+
+
+def test_a_pasted_mail_and_the_question_after_it(asker: Asker) -> None:
+    answer = asker.ask(
+        "「環境政策課所管の子ども向け地域環境学習事業について、事業費の金額をご確認ください」"
+        "ってメールが来てるんだけど、これいくら？"
+    )
+    assert answer.projects == ["子ども向け地域環境学習事業"] and "事業費は1,924千円" in answer.text
+
+
+def test_a_goals_title_in_brackets_after_its_number(asker: Asker) -> None:
+    answer = asker.ask("基本目標１（暮らし始めたくなる）の事業の寄附額の合計")
+    assert "寄附額の合計は2,900千円" in answer.text
+
+
+def test_what_a_named_projects_field_says_is_that_field_not_a_search(asker: Asker) -> None:
+    answer = asker.ask("環境学習事業の振り返りってどう書いてありました？")
+    assert answer.projects == ["子ども向け地域環境学習事業"] and answer.field == "reflection"
