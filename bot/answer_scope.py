@@ -473,7 +473,7 @@ def text_list_answer(ctx: Context, phrase: str, typed: str, found: list[ProjectE
     found = [p for p in found if p.issuer_id == issuer.id]
     if not found:
         body = f"{issuer.name}の事業の記載（各事業の最新年度）に「{typed}」は見つかりませんでした。"
-        return A.Answer(ctx.q, "answered", body, kind="search")
+        return A.Answer(ctx.q, "not_found", body, kind="search")
     listing = "\n".join(f"・{p.name}" for p in found)
     where = f"記載（各事業の最新年度）に「{typed}」があるの" if typed else "お尋ねの内容に当たるの"
     body = f"{issuer.name}の事業のうち、{where}は次の{len(found)}件です。\n{listing}"

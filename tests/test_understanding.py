@@ -489,3 +489,8 @@ def test_a_goals_title_in_brackets_after_its_number(asker: Asker) -> None:
 def test_what_a_named_projects_field_says_is_that_field_not_a_search(asker: Asker) -> None:
     answer = asker.ask("環境学習事業の振り返りってどう書いてありました？")
     assert answer.projects == ["子ども向け地域環境学習事業"] and answer.field == "reflection"
+
+
+def test_a_text_search_that_finds_nothing_is_not_found(asker: Asker) -> None:
+    answer = asker.ask("ドローンについて書かれている事業は？")
+    assert answer.status == "not_found" and not answer.projects
