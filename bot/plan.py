@@ -217,7 +217,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits and simple:
         fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
-    if {r for r, _ in intent.unsupported} == {"per_donation"} and not hits and not intent.policies:
+    if _per_donation_asked(intent) and not hits and not intent.policies:
         # 寄附1件あたりの額が一番大きい事業 / 全体で見ると寄附1件あたりの平均額.
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, intent.op, (), per_donation=True)
     amounts = tuple(f for f in intent.fields if f in AMOUNTS and f != Field.DONATION_COUNT)
@@ -281,6 +281,14 @@ def _text_list(intent: Intent) -> TextList | None:
     return None
 
 
+def _per_donation_asked(intent: Intent) -> bool:
+    """寄附1件あたり, 1社あたり, 単価: per donation; 一人あたりの県民所得 is not (a KPI's own words)."""
+    typed = [w for r, w in intent.unsupported if r == "per_donation"]
+    if not typed or len(typed) != len(intent.unsupported):
+        return False
+    return all(any(c in w for c in ("件", "社", "単価")) for w in typed)
+
+
 def _owns_a_field(intent: Intent, span: tuple[int, int]) -> bool:
     """Whether the words are followed by の and a field (環境学習事業の|振り返り)."""
     toks = intent.tokens.tokens
@@ -317,7 +325,7 @@ def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue) -
         asked = set()  # 振り返りにはどう書いてある？: what a named project's field says
         intent.unsupported.clear()
     amounts = [f for f in fields if f in AMOUNTS]
-    if asked == {"per_donation"}:
+    if asked == {"per_donation"} and _per_donation_asked(intent):
         return PerDonation(projects)
     several = len(projects) > 1
     if several and (intent.compare or intent.op in {Op.MAX, Op.MIN} or asked & {"difference", "trend"}):

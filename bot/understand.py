@@ -136,6 +136,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
         at = tag.start
         if kind == "field" and _relative_clause(tokens, tag):
             continue  # スマホアプリを使った事業: 使った describes the project, it asks for no cost
+        if kind == "field" and value == "department" and _describes_by_department(tokens, names, tag):
+            continue  # 環境政策課所管の〇〇事業: says whose project it is, asks nothing
         if kind == "field":
             intent.field_starts.add(tag.start)
             f = Field(value)
@@ -300,6 +302,12 @@ def _negated_filters(intent: Intent, tokens: Tokens, tags: list[Tag], names: Nam
             (r, w) for r, w in intent.unsupported if not (r in {"negation", "exclude"} and w in typed)
         ]
         intent.list_cue = True
+
+
+def _describes_by_department(tokens: Tokens, names: Names, tag: Tag) -> bool:
+    """A department word right after a department's name and before の (環境政策課|所管|の)."""
+    after = tag.end < len(tokens) and tokens.tokens[tag.end].surface == "の"
+    return after and any(h.kind == "department" and h.end == tag.start for h in names.hits)
 
 
 def _only_so_many(tokens: Tokens, tags: list[Tag], negation: Tag) -> bool:

@@ -479,6 +479,7 @@ def test_a_pasted_mail_and_the_question_after_it(asker: Asker) -> None:
         "ってメールが来てるんだけど、これいくら？"
     )
     assert answer.projects == ["子ども向け地域環境学習事業"] and "事業費は1,924千円" in answer.text
+    assert answer.field == "project_cost"
 
 
 def test_a_goals_title_in_brackets_after_its_number(asker: Asker) -> None:
@@ -494,3 +495,8 @@ def test_what_a_named_projects_field_says_is_that_field_not_a_search(asker: Aske
 def test_a_text_search_that_finds_nothing_is_not_found(asker: Asker) -> None:
     answer = asker.ask("ドローンについて書かれている事業は？")
     assert answer.status == "not_found" and not answer.projects
+
+
+def test_per_person_words_of_a_kpi_are_no_amount_per_donation(asker: Asker) -> None:
+    answer = asker.ask("KPIが一人あたりの県民所得になってる事業を教えて")
+    assert answer.status != "answered" and "寄附1件あたり" not in answer.text
