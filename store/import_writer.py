@@ -9,14 +9,13 @@ the import stays all or nothing.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from psycopg.types.json import Json
-from sqlalchemy import ARRAY, JSON, Enum, any_, bindparam, delete, insert, select, text, tuple_, update
+from sqlalchemy import ARRAY, any_, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from store.models import (
@@ -35,10 +34,11 @@ from store.models import (
     utcnow,
 )
 from store.records import ApplyResult, RowProblem, key_of, snapshot_of
-from store.schemas import ImportRow, KpiInput
+from store.schemas import has_kpi
 
-# One group: the rows of one project in one fiscal year, (row number, model, 基本目標 as typed).
-Group = list[tuple[int, ImportRow, str]]
+# One group: the rows of one project in one fiscal year, (row number, model, 基本目標 as typed). The
+# first row is an ImportRow; a later one that repeats its cells but the KPI may be its KpiCells alone.
+Group = list[tuple[int, Any, str]]
 
 
 @dataclass
@@ -52,16 +52,22 @@ class KpiData:
     actual_status: KpiStatus
 
 
-def _kpi_data(position: int, item: KpiInput) -> KpiData:
+def _kpi_data(position: int, row: Any) -> KpiData:
+    """The KPI cells of a row (ImportRow or KpiCells) as stored."""
+    target, actual = row.kpi_target, row.kpi_actual
     return KpiData(
         position,
-        item.name,
-        item.unit,
-        item.target.value,
-        KpiStatus.PENDING if item.target.pending else KpiStatus.KNOWN,
-        item.actual.value,
-        KpiStatus.PENDING if item.actual.pending else KpiStatus.KNOWN,
+        row.kpi_name,
+        row.kpi_unit,
+        target.value,
+        KpiStatus.PENDING if target.pending else KpiStatus.KNOWN,
+        actual.value,
+        KpiStatus.PENDING if actual.pending else KpiStatus.KNOWN,
     )
+
+
+def _group_kpis(group: Group) -> list[KpiData]:
+    return [_kpi_data(i, row) for i, row in enumerate(row for _, row, _ in group if has_kpi(row))]
 
 
 class BatchWriter:
@@ -75,8 +81,12 @@ class BatchWriter:
         actor: str,
         origin: str,
         expert_status: ReviewStatus = ReviewStatus.FINAL,
+        *,
+        bulk: bool = True,
     ) -> None:
         self.conn = session.connection()
+        self.bulk = bulk
+        self._bind_processors: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any]]] = {}
         self.issuer_id = issuer.id
         self.source_id = source_id
         self.actor, self.origin, self.expert_status = actor, origin, expert_status
@@ -119,41 +129,87 @@ class BatchWriter:
             return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
         return column.in_(values)
 
-    def _insert(self, model: type[Any], rows: list[dict[str, Any]]) -> list[int] | None:
-        """Many rows at once: sqlite3's executemany (returns None: the caller finds new ids by natural
-        key), or on PostgreSQL a COPY (psycopg's executemany would send one statement per row) of rows
-        given ids drawn from the table's sequence beforehand (returned in order)."""
+    def _insert(self, model: type[Any], rows: list[dict[str, Any]], *, ids: bool = False) -> list[int]:
+        """Many rows of one table at once, in the caller's transaction; with ``ids``, the new rows' ids
+        in row order (else []). Every row names the same columns, all but ``id``.
+
+        Fast path (``bulk``): the values go through the dialect's own bind processors (the same
+        conversions SQLAlchemy applies), then on SQLite to sqlite3's executemany, on PostgreSQL to a
+        COPY (psycopg's executemany would send one statement per row) with ids drawn from the table's
+        sequence beforehand. Otherwise SQLAlchemy Core's executemany (insertmanyvalues, RETURNING in
+        parameter order): slower, and the reference the fast path is tested against."""
         if not rows:
             return []
-        if self.conn.dialect.name != "postgresql":
-            self.conn.execute(insert(model), rows)
-            return None
         table = model.__table__
-        ids: list[int] = []
-        if "id" in table.c and "id" not in rows[0]:
-            ids = list(
-                self.conn.scalars(
-                    text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                    {"t": table.name, "n": len(rows)},
-                )
-            )
-            rows = [{"id": i, **row} for i, row in zip(ids, rows, strict=True)]
-        columns = list(rows[0])
-        # Only JSON and enum columns need converting; the others go to psycopg's C dumpers as they are.
-        special = [
-            (i, isinstance(table.c[c].type, JSON))
-            for i, c in enumerate(columns)
-            if isinstance(table.c[c].type, JSON | Enum)
-        ]
+        if not self.bulk:
+            stmt = insert(table)
+            if not ids:
+                self.conn.execute(stmt, rows)
+                return []
+            return list(self.conn.scalars(stmt.returning(table.c.id, sort_by_parameter_order=True), rows))
+        columns = tuple(rows[0])
+        processors = self._processors(table, columns)
+        pick = itemgetter(*columns)
+        data: list[list[Any]] = []
+        for row in rows:
+            cells = list(pick(row)) if len(columns) > 1 else [pick(row)]
+            for i, process in processors:
+                cells[i] = process(cells[i])
+            data.append(cells)
         names = ", ".join(f'"{c}"' for c in columns)
+        if self.conn.dialect.name != "postgresql":
+            cursor = self.conn.connection.driver_connection.cursor()  # the same transaction as ours
+            try:
+                marks = ", ".join("?" * len(columns))
+                cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', data)
+                if not ids:
+                    return []
+                # Under our write lock SQLite gives each new row the largest rowid + 1: the rows just
+                # inserted are the last len(rows) ids. Checked, since nothing else may rely on it.
+                last = cursor.execute(f'SELECT max(id) FROM "{table.name}"').fetchone()[0]
+                first = last - len(rows) + 1
+                found = cursor.execute(
+                    f'SELECT count(*) FROM "{table.name}" WHERE id BETWEEN ? AND ?', (first, last)
+                ).fetchone()[0]
+            finally:
+                cursor.close()
+            if found != len(rows):
+                raise RuntimeError(f"{table.name}: new ids are not consecutive")
+            return list(range(first, last + 1))
+        new_ids: list[int] = []
+        if ids:
+            new_ids = self.conn.scalar(
+                text(
+                    "SELECT array_agg(n ORDER BY n) FROM "
+                    "(SELECT nextval(pg_get_serial_sequence(:t, 'id')) AS n FROM generate_series(1, :k)) AS s"
+                ),
+                {"t": table.name, "k": len(rows)},
+            )
+            names = f'"id", {names}'
         cursor = self.conn.connection.driver_connection.cursor()  # the same transaction as ours
-        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                cells = list(row.values())
-                for i, is_json in special:
-                    cells[i] = _copy_value(cells[i], is_json)
-                copy.write_row(cells)
-        return ids
+        with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            if ids:
+                for new_id, cells in zip(new_ids, data, strict=True):
+                    copy.write_row([new_id, *cells])
+            else:
+                for cells in data:
+                    copy.write_row(cells)
+        return new_ids
+
+    def _processors(self, table: Any, columns: tuple[str, ...]) -> list[tuple[int, Any]]:
+        """(position, bind processor) of the columns whose values the dialect converts (JSON, enums,
+        decimals and datetimes on SQLite …), computed once per table and column list."""
+        key = (table.name, columns)
+        found = self._bind_processors.get(key)
+        if found is None:
+            dialect = self.conn.dialect
+            found = []
+            for i, name in enumerate(columns):
+                process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                if process is not None:
+                    found.append((i, process))
+            self._bind_processors[key] = found
+        return found
 
     # --- catalogue entities ---------------------------------------------------------------------
     def _ensure_entities(self, groups: Sequence[Group]) -> None:
@@ -202,34 +258,18 @@ class BatchWriter:
                 self.projects[key] = (existing[0], data.aliases)
         if new_departments:
             names = list(new_departments.values())
-            ids = self._insert(Department, [{"issuer_id": self.issuer_id, "name": n, "aliases": []} for n in names])
-            pairs = (
-                zip(ids, names, strict=True)
-                if ids is not None
-                else conn.execute(
-                    select(Department.id, Department.name).where(
-                        Department.issuer_id == self.issuer_id, self._in(Department.name, names)
-                    )
-                )
+            ids = self._insert(
+                Department, [{"issuer_id": self.issuer_id, "name": n, "aliases": []} for n in names], ids=True
             )
-            for did, name in pairs:
+            for did, name in zip(ids, names, strict=True):
                 self.departments[key_of(name)] = did
                 self.department_names[did] = name
         if new_goals:
             rows = list(new_goals.values())
-            ids = self._insert(Goal, rows)
-            found = (
-                [(i, r["fiscal_year"], r["number"], r["title"], r["label"]) for i, r in zip(ids, rows, strict=True)]
-                if ids is not None
-                else conn.execute(
-                    select(Goal.id, Goal.fiscal_year, Goal.number, Goal.title, Goal.label).where(
-                        Goal.issuer_id == self.issuer_id, tuple_(Goal.fiscal_year, Goal.number).in_(list(new_goals))
-                    )
-                )
-            )
-            for gid, year, number, title, label in found:
-                self.goals[(year, number)] = (gid, title, label)
-                self.goal_labels[gid] = label
+            ids = self._insert(Goal, rows, ids=True)
+            for gid, r in zip(ids, rows, strict=True):
+                self.goals[(r["fiscal_year"], r["number"])] = (gid, r["title"], r["label"])
+                self.goal_labels[gid] = r["label"]
         if retitled:
             conn.execute(
                 update(Goal)
@@ -239,20 +279,9 @@ class BatchWriter:
             )
         if new_projects:
             rows = list(new_projects.values())
-            ids = self._insert(Project, rows)
-            # SQLite: ids by the natural key (issuer, name) in one query (RETURNING in parameter order
-            # would cost one statement per row).
-            projects = (
-                [(i, r["name"], r["aliases"]) for i, r in zip(ids, rows, strict=True)]
-                if ids is not None
-                else conn.execute(
-                    select(Project.id, Project.name, Project.aliases).where(
-                        Project.issuer_id == self.issuer_id, self._in(Project.name, [r["name"] for r in rows])
-                    )
-                )
-            )
-            for pid, name, aliases in projects:
-                self.projects[key_of(name)] = (pid, list(aliases or []))
+            ids = self._insert(Project, rows, ids=True)
+            for pid, r in zip(ids, rows, strict=True):
+                self.projects[key_of(r["name"])] = (pid, list(r["aliases"]))
                 self.created_projects.add(pid)
         if realiased:
             conn.execute(
@@ -347,7 +376,7 @@ class BatchWriter:
                     )
                     continue
                 option_id = option[0]
-            kpis = [_kpi_data(i, k) for i, k in enumerate(k for k in (row.kpi() for _, row, _ in group) if k)]
+            kpis = _group_kpis(group)
             goal_id = self.goals[(year, data.goal[0])][0] if data.goal is not None else None
             department_id = self.departments[key_of(data.department)] if data.department else None
             values = {
@@ -445,17 +474,7 @@ class BatchWriter:
     ) -> None:
         if not rows:
             return
-        ids = self._insert(Record, rows)
-        if ids is None:
-            found = {
-                (pid, year): rid
-                for rid, pid, year in self.conn.execute(
-                    select(Record.id, Record.project_id, Record.fiscal_year).where(
-                        self._in(Record.project_id, {r["project_id"] for r in rows})
-                    )
-                )
-            }
-            ids = [found[(r["project_id"], r["fiscal_year"])] for r in rows]
+        ids = self._insert(Record, rows, ids=True)
         kpi_rows = [_kpi_row(rid, k) for rid, items in zip(ids, kpis, strict=True) for k in items]
         if kpi_rows:
             self._insert(Kpi, kpi_rows)
@@ -502,16 +521,6 @@ class BatchWriter:
 
 
 KPI_COLUMNS = ("name", "unit", "target", "target_status", "actual", "actual_status")
-
-
-def _copy_value(value: Any, json: bool) -> Any:
-    if value is None:
-        return None
-    if json:
-        return Json(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
 
 
 def _kpi_values(item: KpiData) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import codecs
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,15 @@ from store.issuers import (
     parse_source,
 )
 from store.models import Issuer, ReviewStatus
-from store.options import IssuerOptions
 from store.records import ApplyResult, RowProblem, bump_catalogue_version, key_of
 from store.schemas import (
     ALIAS_COLUMN,
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
+    KPI_FIELDS,
     OPINION_STATUS_COLUMN,
     ImportRow,
+    KpiCells,
     japanese_errors,
 )
 
@@ -104,9 +106,10 @@ def _cells(path: Path) -> Iterator[list[Any]]:
                 except csv.Error:
                     raise ImportFailed([_too_long(reader.line_num, "", "")]) from None
                 number += 1
-                _check_size(number, row)
+                if number > MAX_ROWS or (row and max(map(len, row)) > MAX_CELL_CHARS):
+                    _check_size(number, row)
                 # Text a spreadsheet would evaluate was exported with a ' in front: remove exactly that one.
-                yield [restore(c) for c in row]
+                yield [restore(c) if c[:1] == "'" else c for c in row]
     elif suffix in {".xlsx", ".xlsm"}:
         yield from _xlsx_cells(path)
     else:
@@ -134,6 +137,9 @@ def iter_table(path: Path) -> Iterator[dict[str, Any]]:
 def _rows(header: list[str], cells: Iterator[list[Any]]) -> Iterator[dict[str, Any]]:
     width = len(header)
     for row in cells:
+        if len(row) == width:
+            yield dict(zip(header, row, strict=True))
+            continue
         padded = [*row, *([""] * (width - len(row)))]
         out = dict(zip(header, padded[:width], strict=True))
         extra = [c for c in padded[width:] if str(c).strip()]
@@ -232,42 +238,56 @@ def check_header(header: list[str]) -> None:
         raise ImportFailed(problems)
 
 
+def _blank(raw: dict[str, Any]) -> bool:
+    for value in raw.values():
+        if value is not None and (value if type(value) is str else str(value)).strip():
+            return False
+    return True
+
+
 def validate_row(
     number: int, raw: dict[str, Any], context: dict[str, Any] | None
 ) -> tuple[ImportRow | None, list[RowProblem]]:
-    """One row validated (None for a blank row), or its problems."""
-    if not any(str(v).strip() for v in raw.values()):
+    """One row validated (None for a blank row), or its problems. Columns the model does not know
+    (提出状況, 最終更新, 出典 of the export) are ignored."""
+    if _blank(raw):
         return None, []
     extra = raw.get(EXTRA_CELLS)
     if extra:
         message = '列の数が見出しより多くなっています（カンマを含む値は " で囲んでください）'
         return None, [RowProblem(number, "", "、".join(map(str, extra)), message)]
-    cells = {k: ("" if v is None else v) for k, v in raw.items() if k and k not in EXPORT_ONLY_COLUMNS}
-    if ALIAS_COLUMN not in cells:
-        cells[ALIAS_COLUMN] = None
+    if None in raw.values():
+        raw = {k: ("" if v is None else v) for k, v in raw.items()}
     try:
-        return ImportRow.model_validate(cells, context=context), []
+        return ImportRow.model_validate(raw, context=context), []
     except ValidationError as exc:
-        return None, [RowProblem(number, column, value, message) for column, value, message in japanese_errors(exc)]
+        return None, _problems(number, exc)
 
 
-def validate_rows(
-    rows: Iterable[dict[str, Any]], options: IssuerOptions | None = None
-) -> tuple[list[tuple[int, ImportRow, dict[str, Any]]], list[RowProblem]]:
-    """Rows validated against the issuer's option lists (national ones when None)."""
-    context = {"options": options} if options is not None else None
-    valid: list[tuple[int, ImportRow, dict[str, Any]]] = []
-    problems: list[RowProblem] = []
-    for index, raw in enumerate(rows):
-        row, found = validate_row(index + 2, raw, context)  # the header is row 1
-        problems += found
-        if row is not None:
-            valid.append((index + 2, row, raw))
-    return valid, problems
+def _problems(number: int, exc: ValidationError) -> list[RowProblem]:
+    return [RowProblem(number, column, value, message) for column, value, message in japanese_errors(exc)]
 
 
-_KPI_FIELDS = ("kpi_name", "kpi_unit", "kpi_target", "kpi_actual")
-_GROUP_FIELDS = tuple(name for name in ImportRow.model_fields if name not in _KPI_FIELDS)
+_KPI_COLUMNS = frozenset(ImportRow.model_fields[name].alias for name in KPI_FIELDS)
+_GROUP_FIELDS = tuple(name for name in ImportRow.model_fields if name not in KPI_FIELDS)
+
+
+class _SameProject:
+    """The cells of a group's first row other than the KPI cells. A later row repeating all of them
+    (the project's next KPI, as the export and most sheets write it) would validate to the same
+    values: only its KPI cells are validated (``KpiCells``, ImportRow's own field definitions)."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        keys = [k for k in raw if k not in _KPI_COLUMNS]
+        self.size = len(raw)
+        self.cells = itemgetter(*keys) if keys else None
+        self.values = self.cells(raw) if self.cells else None
+
+    def repeats(self, raw: dict[str, Any]) -> bool:
+        try:
+            return len(raw) == self.size and self.cells is not None and self.cells(raw) == self.values
+        except KeyError:
+            return False
 
 
 def _disagreements(group: Group) -> list[RowProblem]:
@@ -275,6 +295,8 @@ def _disagreements(group: Group) -> list[RowProblem]:
     head = group[0][1]
     problems = []
     for number, row, _ in group[1:]:
+        if not isinstance(row, ImportRow):
+            continue  # it repeats the first row's cells (_SameProject)
         for name in _GROUP_FIELDS:
             value = getattr(row, name)
             if value != getattr(head, name) and value not in ("", None, []):
@@ -319,6 +341,7 @@ def import_rows(
         result = report.result
         done: dict[tuple[int, str], int] = {}  # groups written (or checked): first row
         group: Group = []
+        group_key: tuple[int, str] = (0, "")
         batch: list[Group] = []
         batch_rows = 0
 
@@ -327,18 +350,17 @@ def import_rows(
             if not group:
                 return
             number, row, _ = group[0]
-            key = (row.fiscal_year, key_of(row.project))
-            if key in done:
+            if group_key in done:
                 problems.append(
                     RowProblem(
                         number,
                         "個別事業名",
                         row.project,
-                        f"同じ年度・事業の行が{done[key]}行目と離れています（続けて並べてください）",
+                        f"同じ年度・事業の行が{done[group_key]}行目と離れています（続けて並べてください）",
                     )
                 )
             else:
-                done[key] = number
+                done[group_key] = number
                 problems.extend(_disagreements(group))
                 batch.append(group)
                 batch_rows += len(group)
@@ -352,21 +374,31 @@ def import_rows(
                 progress(batch_rows)
             batch, batch_rows = [], 0
 
+        same: _SameProject | None = None  # the current group's first row
         for index, raw in enumerate(rows):
             number = index + 2  # the header is row 1
+            if same is not None and same.repeats(raw):
+                try:
+                    cells = KpiCells.model_validate(raw, context=context)
+                except ValidationError as exc:
+                    problems.extend(_problems(number, exc))
+                    continue
+                report.rows += 1
+                group.append((number, cells, ""))
+                continue
             row, found = validate_row(number, raw, context)
             if found:
                 problems.extend(found)
             if row is None:
                 continue
             report.rows += 1
-            if group and (group[0][1].fiscal_year, key_of(group[0][1].project)) != (
-                row.fiscal_year,
-                key_of(row.project),
-            ):
+            key = (row.fiscal_year, key_of(row.project))
+            if group and key != group_key:
                 close_group()
                 if batch_rows >= BATCH_ROWS:
                     flush()
+            if not group:
+                group_key, same = key, _SameProject(raw)
             group.append((number, row, values.clean(raw.get("基本目標"))))
         close_group()
         flush()
