@@ -10,12 +10,11 @@ the import stays all or nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, any_, bindparam, delete, insert, select, text, update
+from sqlalchemy import ARRAY, Boolean, Enum, any_, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from store.models import (
@@ -31,6 +30,7 @@ from store.models import (
     ReviewStatus,
     Revision,
     SubmissionStatus,
+    UTCDateTime,
     utcnow,
 )
 from store.records import ApplyResult, RowProblem, key_of, snapshot_of
@@ -41,8 +41,7 @@ from store.schemas import has_kpi
 Group = list[tuple[int, Any, str]]
 
 
-@dataclass
-class KpiData:
+class KpiData(NamedTuple):
     position: int
     name: str
     unit: str
@@ -86,7 +85,8 @@ class BatchWriter:
     ) -> None:
         self.conn = session.connection()
         self.bulk = bulk
-        self._bind_processors: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any]]] = {}
+        self._bind_processors: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any, dict[Any, Any] | None]]] = {}
+        self._keys: dict[str, str] = {}  # key_of of the department and 今後の方針 cells, which repeat
         self.issuer_id = issuer.id
         self.source_id = source_id
         self.actor, self.origin, self.expert_status = actor, origin, expert_status
@@ -153,8 +153,15 @@ class BatchWriter:
         data: list[list[Any]] = []
         for row in rows:
             cells = list(pick(row)) if len(columns) > 1 else [pick(row)]
-            for i, process in processors:
-                cells[i] = process(cells[i])
+            for i, process, memo in processors:
+                value = cells[i]
+                if memo is None:
+                    cells[i] = process(value)
+                else:
+                    try:
+                        cells[i] = memo[value]
+                    except KeyError:
+                        cells[i] = memo[value] = process(value)
             data.append(cells)
         names = ", ".join(f'"{c}"' for c in columns)
         if self.conn.dialect.name != "postgresql":
@@ -196,23 +203,32 @@ class BatchWriter:
                     copy.write_row(cells)
         return new_ids
 
-    def _processors(self, table: Any, columns: tuple[str, ...]) -> list[tuple[int, Any]]:
-        """(position, bind processor) of the columns whose values the dialect converts (JSON, enums,
-        decimals and datetimes on SQLite …), computed once per table and column list."""
+    def _processors(self, table: Any, columns: tuple[str, ...]) -> list[tuple[int, Any, dict[Any, Any] | None]]:
+        """(position, bind processor, memo) of the columns whose values the dialect converts (JSON,
+        enums, decimals and datetimes on SQLite …), computed once per table and column list. Enums,
+        booleans and datetimes (converted to UTC) give equal results for equal values and repeat over
+        a sheet (``now`` is one value per batch): their results are memoized."""
         key = (table.name, columns)
         found = self._bind_processors.get(key)
         if found is None:
             dialect = self.conn.dialect
             found = []
             for i, name in enumerate(columns):
-                process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                kind = table.c[name].type
+                process = kind.dialect_impl(dialect).bind_processor(dialect)
                 if process is not None:
-                    found.append((i, process))
+                    found.append((i, process, {} if isinstance(kind, Enum | Boolean | UTCDateTime) else None))
             self._bind_processors[key] = found
         return found
 
+    def _key(self, text: str) -> str:
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = key_of(text)
+        return found
+
     # --- catalogue entities ---------------------------------------------------------------------
-    def _ensure_entities(self, groups: Sequence[Group]) -> None:
+    def _ensure_entities(self, groups: Sequence[Group], project_keys: list[str]) -> None:
         """Create the departments, goals and projects this batch names; retitle goals, re-alias projects."""
         conn = self.conn
         new_departments = {}
@@ -220,10 +236,10 @@ class BatchWriter:
         retitled: dict[int, dict[str, Any]] = {}
         new_projects: dict[str, dict[str, Any]] = {}
         realiased: dict[int, list[str]] = {}
-        for group in groups:
+        for group, key in zip(groups, project_keys, strict=True):
             _, data, label = group[0]
-            if data.department and key_of(data.department) not in self.departments:
-                new_departments.setdefault(key_of(data.department), data.department)
+            if data.department and self._key(data.department) not in self.departments:
+                new_departments.setdefault(self._key(data.department), data.department)
             if data.goal is not None:
                 number, title = data.goal
                 found = self.goals.get((data.fiscal_year, number))
@@ -242,7 +258,6 @@ class BatchWriter:
                     retitled[found[0]] = {"gid": found[0], "title": title, "label": label}
                     self.goals[(data.fiscal_year, number)] = (found[0], title, label)
                     self.goal_labels[found[0]] = label
-            key = key_of(data.project)
             existing = self.projects.get(key)
             if existing is None:
                 if key not in new_projects:
@@ -351,8 +366,9 @@ class BatchWriter:
 
     def write(self, groups: Sequence[Group], result: ApplyResult) -> None:
         """Create, update or leave unchanged one record per group; problems go to ``result``."""
-        self._ensure_entities(groups)
-        keys = [(self.projects[key_of(g[0][1].project)][0], g[0][1].fiscal_year) for g in groups]
+        project_keys = [key_of(g[0][1].project) for g in groups]
+        self._ensure_entities(groups, project_keys)
+        keys = [(self.projects[k][0], g[0][1].fiscal_year) for g, k in zip(groups, project_keys, strict=True)]
         # A project created by this import has no records but those it writes (each group once).
         existing, existing_kpis = self._existing([k for k in keys if k[0] not in self.created_projects])
         now = utcnow()
@@ -365,7 +381,7 @@ class BatchWriter:
             first_row, data, _ = group[0]
             option_id = None
             if data.policy:
-                option = self.options.get(key_of(data.policy))
+                option = self.options.get(self._key(data.policy))
                 if option is None:
                     choices = (
                         "、".join(dict.fromkeys(d for _, d in self.options.values()))
@@ -378,7 +394,7 @@ class BatchWriter:
                 option_id = option[0]
             kpis = _group_kpis(group)
             goal_id = self.goals[(year, data.goal[0])][0] if data.goal is not None else None
-            department_id = self.departments[key_of(data.department)] if data.department else None
+            department_id = self.departments[self._key(data.department)] if data.department else None
             values = {
                 "goal_id": goal_id,
                 "department_id": department_id,
@@ -535,4 +551,13 @@ def _kpi_values(item: KpiData) -> dict[str, Any]:
 
 
 def _kpi_row(record_id: int, item: KpiData) -> dict[str, Any]:
-    return {"record_id": record_id, "position": item.position, **_kpi_values(item)}
+    return {
+        "record_id": record_id,
+        "position": item.position,
+        "name": item.name,
+        "unit": item.unit,
+        "target": item.target,
+        "target_status": item.target_status,
+        "actual": item.actual,
+        "actual_status": item.actual_status,
+    }

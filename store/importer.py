@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -44,7 +46,8 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 500_000  # rows of one file (a national sheet of several years is about 10^5)
 MAX_CELL_CHARS = 20_000  # characters of one cell (the longest texts of a sheet are a few hundred)
 MAX_XLSX_PART_BYTES = 100 * 1024 * 1024  # one part of an .xlsx once unzipped (the sheet, its shared strings)
-BATCH_ROWS = 2000  # rows validated and written per batch: bounds memory, amortizes statements
+BATCH_ROWS = 5000  # rows validated and written per batch: bounds memory, amortizes statements
+GC_YOUNG_THRESHOLD = 50_000  # allocations between collections of the youngest generation while importing
 EXTRA_CELLS = "\x00extra"  # cells beyond the header, e.g. from an unquoted comma
 
 
@@ -329,7 +332,7 @@ def import_rows(
         context = {"options": options_of(session, existing)}
     report = ImportReport(rows=0)
     problems: list[RowProblem] = []
-    with db.session() as session:  # any exception rolls the whole file back
+    with _fewer_collections(), db.session() as session:  # any exception rolls the whole file back
         issuer = _target_issuer(session, existing, issuer_name, document)
         title, as_of = parse_source(document) if document else (issuer.source_document, issuer.source_as_of)
         if not title:
@@ -408,6 +411,19 @@ def import_rows(
         if writer.changed_catalogue:
             bump_catalogue_version(session)
     return report
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """A batch keeps thousands of young objects alive (cells, models, row dicts) that Python's cyclic
+    collector would scan every 700 allocations, a sixth of an import's time: while importing, the
+    youngest generation is collected every GC_YOUNG_THRESHOLD allocations instead (still bounded)."""
+    old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def _target_issuer(session: Session, existing: Issuer | None, name: str | None, document: str | None) -> Issuer:
