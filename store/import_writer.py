@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ARRAY, Boolean, Enum, any_, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from store.import_conflicts import People, StaleRow, conflicts, saves_since, stale_message
 from store.models import (
     Department,
     Goal,
@@ -81,9 +82,12 @@ class BatchWriter:
         origin: str,
         expert_status: ReviewStatus = ReviewStatus.FINAL,
         *,
+        force: bool = False,
         bulk: bool = True,
     ) -> None:
         self.conn = session.connection()
+        self.force = force  # write rows of an older export over what was saved since (--force)
+        self._placeholder = -1  # next placeholder id of a dry write
         self.bulk = bulk
         self._bind_processors: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any, dict[Any, Any] | None]]] = {}
         self._keys: dict[str, str] = {}  # key_of of the department and 今後の方針 cells, which repeat
@@ -221,6 +225,13 @@ class BatchWriter:
             self._bind_processors[key] = found
         return found
 
+    def _new_ids(self, model: type[Any], rows: list[dict[str, Any]], dry: bool) -> list[int]:
+        if not dry:
+            return self._insert(model, rows, ids=True)
+        first = self._placeholder
+        self._placeholder -= len(rows)
+        return list(range(first, self._placeholder, -1))
+
     def _key(self, text: str) -> str:
         found = self._keys.get(text)
         if found is None:
@@ -228,8 +239,9 @@ class BatchWriter:
         return found
 
     # --- catalogue entities ---------------------------------------------------------------------
-    def _ensure_entities(self, groups: Sequence[Group], project_keys: list[str]) -> None:
-        """Create the departments, goals and projects this batch names; retitle goals, re-alias projects."""
+    def _ensure_entities(self, groups: Sequence[Group], project_keys: list[str], *, dry: bool = False) -> None:
+        """Create the departments, goals and projects this batch names; retitle goals, re-alias projects.
+        ``dry``: nothing is written; new ones get placeholder ids (negative, never a row's)."""
         conn = self.conn
         new_departments = {}
         new_goals: dict[tuple[int, int], dict[str, Any]] = {}
@@ -273,19 +285,19 @@ class BatchWriter:
                 self.projects[key] = (existing[0], data.aliases)
         if new_departments:
             names = list(new_departments.values())
-            ids = self._insert(
-                Department, [{"issuer_id": self.issuer_id, "name": n, "aliases": []} for n in names], ids=True
+            ids = self._new_ids(
+                Department, [{"issuer_id": self.issuer_id, "name": n, "aliases": []} for n in names], dry
             )
             for did, name in zip(ids, names, strict=True):
                 self.departments[key_of(name)] = did
                 self.department_names[did] = name
         if new_goals:
             rows = list(new_goals.values())
-            ids = self._insert(Goal, rows, ids=True)
+            ids = self._new_ids(Goal, rows, dry)
             for gid, r in zip(ids, rows, strict=True):
                 self.goals[(r["fiscal_year"], r["number"])] = (gid, r["title"], r["label"])
                 self.goal_labels[gid] = r["label"]
-        if retitled:
+        if retitled and not dry:
             conn.execute(
                 update(Goal)
                 .where(Goal.id == bindparam("gid"))
@@ -294,11 +306,11 @@ class BatchWriter:
             )
         if new_projects:
             rows = list(new_projects.values())
-            ids = self._insert(Project, rows, ids=True)
+            ids = self._new_ids(Project, rows, dry)
             for pid, r in zip(ids, rows, strict=True):
                 self.projects[key_of(r["name"])] = (pid, list(r["aliases"]))
                 self.created_projects.add(pid)
-        if realiased:
+        if realiased and not dry:
             conn.execute(
                 update(Project).where(Project.id == bindparam("pid")).values(aliases=bindparam("new_aliases")),
                 [{"pid": pid, "new_aliases": aliases} for pid, aliases in realiased.items()],
@@ -330,6 +342,8 @@ class BatchWriter:
             Record.submission_status,
             Record.version,
             Record.value_sources,
+            Record.updated_at,
+            Record.updated_by,
         ).where(self._in(Record.project_id, {pid for pid, _ in keys}))
         wanted = set(keys)
         records = {
@@ -364,10 +378,13 @@ class BatchWriter:
             submission_status=r.submission_status,
         )
 
-    def write(self, groups: Sequence[Group], result: ApplyResult) -> None:
-        """Create, update or leave unchanged one record per group; problems go to ``result``."""
+    def write(self, groups: Sequence[Group], result: ApplyResult, *, dry: bool = False) -> None:
+        """Create, update or leave unchanged one record per group; problems go to ``result``.
+
+        ``dry`` (the import already failed): every check, nothing written — new departments, goals
+        and projects get placeholder ids, so that later rows are checked as they would be written."""
         project_keys = [key_of(g[0][1].project) for g in groups]
-        self._ensure_entities(groups, project_keys)
+        self._ensure_entities(groups, project_keys, dry=dry)
         keys = [(self.projects[k][0], g[0][1].fiscal_year) for g, k in zip(groups, project_keys, strict=True)]
         # A project created by this import has no records but those it writes (each group once).
         existing, existing_kpis = self._existing([k for k in keys if k[0] not in self.created_projects])
@@ -377,6 +394,39 @@ class BatchWriter:
         changed: list[dict[str, Any]] = []
         changed_kpis: list[tuple[int, list[Any], list[KpiData]]] = []
         revisions: list[dict[str, Any]] = []
+        stale: list[tuple[int, Any, Any, dict[str, str], dict[str, str], dict[str, Any], list[KpiData]]] = []
+
+        def change(old: Any, before: dict[str, str], after: dict[str, str], values: dict[str, Any], kpis: Any) -> None:
+            sources = {f: s for f, s in (old.value_sources or {}).items() if before.get(f) == after.get(f)}
+            changed.append(
+                {
+                    "rid": old.id,
+                    **values,
+                    "version": old.version + 1,
+                    "updated_at": now,
+                    "updated_by": self.actor,
+                    "source_id": self.source_id,
+                    "value_sources": sources or None,
+                    "public_values": None,  # an imported document is public: no pending 下書き hides it
+                }
+            )
+            changed_kpis.append((old.id, existing_kpis.get(old.id, []), kpis))
+            revisions.extend(
+                {
+                    "record_id": old.id,
+                    "field": name,
+                    "old_value": before.get(name),
+                    "new_value": after[name],
+                    "actor": self.actor,
+                    "source": self.origin,
+                    "created_at": now,
+                    "record_version": old.version + 1,
+                }
+                for name in after
+                if before.get(name, "") != after[name]
+            )
+            result.updated += 1
+
         for group, (project_id, year) in zip(groups, keys, strict=True):
             first_row, data, _ = group[0]
             option_id = None
@@ -447,36 +497,31 @@ class BatchWriter:
             )
             if after == before:
                 result.unchanged += 1
-                continue
-            sources = {f: s for f, s in (old.value_sources or {}).items() if before.get(f) == after.get(f)}
-            changed.append(
-                {
-                    "rid": old.id,
-                    **values,
-                    "version": old.version + 1,
-                    "updated_at": now,
-                    "updated_by": self.actor,
-                    "source_id": self.source_id,
-                    "value_sources": sources or None,
-                    "public_values": None,  # an imported document is public: no pending 下書き hides it
-                }
-            )
-            changed_kpis.append((old.id, existing_kpis.get(old.id, []), kpis))
-            revisions += [
-                {
-                    "record_id": old.id,
-                    "field": name,
-                    "old_value": before.get(name),
-                    "new_value": after[name],
-                    "actor": self.actor,
-                    "source": self.origin,
-                    "created_at": now,
-                }
-                for name in after
-                if before.get(name, "") != after[name]
-            ]
-            result.updated += 1
-        if result.problems:
+            elif not self.force and data.record_version is not None and data.record_version < old.version:
+                stale.append((first_row, data, old, before, after, values, kpis))  # decided below, in one query
+            else:
+                change(old, before, after, values, kpis)
+        if stale:
+            saves = saves_since(self.conn, self._in, {old.id: data.record_version for _, data, old, *_ in stale})
+            people = People.of(self.conn, {s.actor for found in saves.values() for s in found})
+            for first_row, data, old, before, after, values, kpis in stale:
+                found = saves.get(old.id, [])
+                if not conflicts(found, before, after):
+                    change(old, before, after, values, kpis)  # what changed since is not touched by the file
+                    continue
+                message = stale_message(
+                    year=old.fiscal_year,
+                    file_version=data.record_version,
+                    current_version=old.version,
+                    saves=found,
+                    people=people,
+                    department_id=old.department_id,
+                    department=self.department_names.get(old.department_id, "") if old.department_id else "",
+                    updated_at=old.updated_at,
+                    updated_by=old.updated_by,
+                )
+                result.problems.append(StaleRow(first_row, "個別事業名", data.project, message))
+        if result.problems or dry:
             return  # the transaction is rolled back: writing more would be wasted
         self._insert_records(new_records, new_kpis, revisions, now)
         self._update_records(changed, changed_kpis)
@@ -503,6 +548,7 @@ class BatchWriter:
                 "actor": self.actor,
                 "source": self.origin,
                 "created_at": now,
+                "record_version": 1,
             }
             for rid in ids
         ]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from store import values
 from store.db import Database
 from store.export_formula import restore
+from store.import_conflicts import StaleRow
 from store.import_writer import BatchWriter, Group
 from store.issuers import (
     IssuerProblem,
@@ -35,8 +36,10 @@ from store.schemas import (
     ALIAS_COLUMN,
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
+    ISSUER_COLUMN,
     KPI_FIELDS,
     OPINION_STATUS_COLUMN,
+    RECORD_COLUMNS,
     ImportRow,
     KpiCells,
     japanese_errors,
@@ -57,6 +60,11 @@ class ImportFailed(Exception):
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+
+    @property
+    def stale(self) -> list[StaleRow]:
+        """The rows refused because their record changed since the file was exported (see --force)."""
+        return [p for p in self.problems if isinstance(p, StaleRow)]
 
 
 @dataclass
@@ -230,7 +238,7 @@ def _header_cells(sheet: Any) -> set[str]:
 
 def check_header(header: list[str]) -> None:
     expected = [*COLUMNS]
-    known = {*expected, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS}
+    known = {*expected, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS, *RECORD_COLUMNS}
     extra = [h for h in header if h and h not in known]
     missing = [c for c in expected if c not in header]
     problems = [RowProblem(1, c, "", "列がありません") for c in missing]
@@ -319,6 +327,7 @@ def import_rows(
     source: str = "import",
     expert_status: ReviewStatus = ReviewStatus.FINAL,
     progress: Callable[[int], None] | None = None,
+    force: bool = False,
 ) -> ImportReport:
     """Validate and write every row in one transaction: all of them, or nothing at all.
 
@@ -326,7 +335,12 @@ def import_rows(
     value is attributed to ``document`` (「資料３（令和6年7月時点）」), by default the issuer's own
     document, else the file's name. Rows are read, validated and written in batches of BATCH_ROWS
     (memory stays bounded); a problem anywhere stops the writing, the remaining rows are still
-    checked so that every problem is listed, and the transaction is rolled back."""
+    checked (also against the database) so that every problem is listed, and the transaction is
+    rolled back.
+
+    A row of kensho's export carries its record's version (版): when the record has changed since
+    and the row would undo that change, the row is refused naming who changed what and when
+    (``StaleRow``), unless ``force``."""
     with db.session() as session:
         existing = _issuer(session, issuer_name)
         context = {"options": options_of(session, existing)}
@@ -340,7 +354,7 @@ def import_rows(
         if not issuer.source_document:
             issuer.source_document, issuer.source_as_of = title, as_of
         doc = document_source(session, issuer, title, as_of)
-        writer = BatchWriter(session, issuer, doc.id, actor, source, expert_status)
+        writer = BatchWriter(session, issuer, doc.id, actor, source, expert_status, force=force)
         result = report.result
         done: dict[tuple[int, str], int] = {}  # groups written (or checked): first row
         group: Group = []
@@ -353,7 +367,17 @@ def import_rows(
             if not group:
                 return
             number, row, _ = group[0]
-            if group_key in done:
+            if row.issuer and key_of(row.issuer) != key_of(issuer.name):
+                problems.append(
+                    RowProblem(
+                        number,
+                        ISSUER_COLUMN,
+                        row.issuer,
+                        f"この行は「{row.issuer}」の書き出しで、取り込み先は「{issuer.name}」です"
+                        f"（--issuer {row.issuer} で取り込むか、「{ISSUER_COLUMN}」の列を空にしてください）",
+                    )
+                )
+            elif group_key in done:
                 problems.append(
                     RowProblem(
                         number,
@@ -371,8 +395,8 @@ def import_rows(
 
         def flush() -> None:
             nonlocal batch, batch_rows
-            if batch and not problems and not result.problems:
-                writer.write(batch, result)
+            if batch:  # after a problem, only checked: every problem is listed, nothing is written
+                writer.write(batch, result, dry=bool(problems or result.problems))
             if progress and batch_rows:
                 progress(batch_rows)
             batch, batch_rows = [], 0

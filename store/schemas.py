@@ -6,6 +6,7 @@ Field aliases are the published column names, so a spreadsheet row validates as 
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any
@@ -64,6 +65,12 @@ SUBMISSION_COLUMN = "提出状況"
 UPDATED_COLUMN = "最終更新"
 SOURCE_COLUMN = "出典"  # where the row's values come from (document, kensho updates)
 EXPORT_ONLY_COLUMNS: tuple[str, ...] = (SUBMISSION_COLUMN, UPDATED_COLUMN, SOURCE_COLUMN)
+# Written by the export and read back: which issuer's record the row is, and the record's version when
+# it was exported. An import refuses a row whose record changed since (store.import_conflicts), so a
+# stale export never undoes a department's submission. Absent or empty (sheets typed by hand): no check.
+ISSUER_COLUMN = "自治体"
+VERSION_COLUMN = "版"
+RECORD_COLUMNS: tuple[str, ...] = (ISSUER_COLUMN, VERSION_COLUMN)
 
 
 def _text(value: Any) -> str:
@@ -88,6 +95,15 @@ def _opinion_status(value: Any) -> str | None:
     if text not in OPINION_STATUS_WORDS:
         raise ValueError("意見の状態は「案」か「確定」で入力してください")
     return OPINION_STATUS_WORDS[text]
+
+
+def _version(value: Any) -> int | None:
+    text = unicodedata.normalize("NFKC", values.clean(values.plain_number(value)))
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError("版は書き出したときの番号（1以上の整数）のままにしてください（不明なら空欄に）")
+    return int(text)
 
 
 def options_in(info: ValidationInfo) -> IssuerOptions:
@@ -186,6 +202,8 @@ class ImportRow(BaseModel):
     opinion_status: Annotated[str | None, BeforeValidator(_opinion_status)] = Field(
         default=None, alias=OPINION_STATUS_COLUMN
     )
+    issuer: Annotated[str, Field(max_length=100), BeforeValidator(_text)] = Field(default="", alias=ISSUER_COLUMN)
+    record_version: Annotated[int | None, BeforeValidator(_version)] = Field(default=None, alias=VERSION_COLUMN)
 
 
 KPI_FIELDS = ("kpi_name", "kpi_unit", "kpi_target", "kpi_actual")
