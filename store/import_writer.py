@@ -9,7 +9,10 @@ the import stays all or nothing.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -70,6 +73,25 @@ def _group_kpis(group: Group) -> list[KpiData]:
     return [_kpi_data(i, row) for i, row in enumerate(row for _, row, _ in group if has_kpi(row))]
 
 
+class _Finishing(threading.Thread):
+    """The end of a COPY, on another thread. PostgreSQL checks the foreign keys of the copied rows
+    when the COPY ends (a record's project, goal, department, 今後の方針 and source: a third of an
+    import's time); meanwhile the importer reads and validates the next batch, on another core.
+    Nothing else runs on the connection until ``BatchWriter.settle`` has joined this thread."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        super().__init__(name="kensho-copy-end", daemon=True)
+        self.stack = stack
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.stack.close()
+        except BaseException as exc:  # re-raised by settle(), on the importer's thread
+            self.error = exc
+
+
 class BatchWriter:
     """One issuer's lookups (departments, goals, projects, options) kept for the whole import."""
 
@@ -88,6 +110,9 @@ class BatchWriter:
         self.conn = session.connection()
         self.force = force  # write rows of an older export over what was saved since (--force)
         self._placeholder = -1  # next placeholder id of a dry write
+        self._finishing: _Finishing | None = None
+        # The last batch's KPIs and revisions: written with the next batch, once its records' COPY ended.
+        self._later: list[tuple[type[Any], list[dict[str, Any]]]] = []
         self.bulk = bulk
         self._bind_processors: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any, dict[Any, Any] | None]]] = {}
         self._keys: dict[str, str] = {}  # key_of of the department and 今後の方針 cells, which repeat
@@ -133,9 +158,12 @@ class BatchWriter:
             return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
         return column.in_(values)
 
-    def _insert(self, model: type[Any], rows: list[dict[str, Any]], *, ids: bool = False) -> list[int]:
+    def _insert(
+        self, model: type[Any], rows: list[dict[str, Any]], *, ids: bool = False, background: bool = False
+    ) -> list[int]:
         """Many rows of one table at once, in the caller's transaction; with ``ids``, the new rows' ids
-        in row order (else []). Every row names the same columns, all but ``id``.
+        in row order (else []). Every row names the same columns, all but ``id``. ``background``: on
+        PostgreSQL the COPY ends on another thread (``_Finishing``); ``settle`` waits for it.
 
         Fast path (``bulk``): the values go through the dialect's own bind processors (the same
         conversions SQLAlchemy applies), then on SQLite to sqlite3's executemany, on PostgreSQL to a
@@ -144,6 +172,7 @@ class BatchWriter:
         parameter order): slower, and the reference the fast path is tested against."""
         if not rows:
             return []
+        self.settle()
         table = model.__table__
         if not self.bulk:
             stmt = insert(table)
@@ -197,14 +226,23 @@ class BatchWriter:
                 {"t": table.name, "k": len(rows)},
             )
             names = f'"id", {names}'
-        cursor = self.conn.connection.driver_connection.cursor()  # the same transaction as ours
-        with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        stack = ExitStack()
+        cursor = stack.enter_context(self.conn.connection.driver_connection.cursor())  # our transaction
+        try:
+            copy = stack.enter_context(cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN'))
             if ids:
                 for new_id, cells in zip(new_ids, data, strict=True):
                     copy.write_row([new_id, *cells])
             else:
                 for cells in data:
                     copy.write_row(cells)
+        except BaseException:
+            stack.__exit__(*sys.exc_info())  # the COPY fails, the transaction with it
+            raise
+        if background:
+            self._finishing = _Finishing(stack)
+        else:
+            stack.close()
         return new_ids
 
     def _processors(self, table: Any, columns: tuple[str, ...]) -> list[tuple[int, Any, dict[Any, Any] | None]]:
@@ -224,6 +262,22 @@ class BatchWriter:
                     found.append((i, process, {} if isinstance(kind, Enum | Boolean | UTCDateTime) else None))
             self._bind_processors[key] = found
         return found
+
+    def settle(self) -> None:
+        """Wait for a COPY ending in the background; its error, if any, is raised here."""
+        finishing, self._finishing = self._finishing, None
+        if finishing is not None:
+            finishing.join()
+            if finishing.error is not None:
+                raise finishing.error
+
+    def close(self, *, write: bool = True) -> None:
+        """Write what is left of the last batch (unless not ``write``) and wait for the connection."""
+        self.settle()
+        later, self._later = self._later, []
+        if write:
+            for model, rows in later:
+                self._insert(model, rows)
 
     def _new_ids(self, model: type[Any], rows: list[dict[str, Any]], dry: bool) -> list[int]:
         if not dry:
@@ -382,7 +436,11 @@ class BatchWriter:
         """Create, update or leave unchanged one record per group; problems go to ``result``.
 
         ``dry`` (the import already failed): every check, nothing written — new departments, goals
-        and projects get placeholder ids, so that later rows are checked as they would be written."""
+        and projects get placeholder ids, so that later rows are checked as they would be written.
+
+        The records' COPY is the batch's last statement and ends in the background; their KPIs and
+        the batch's revisions are written at the start of the next batch (or by ``close``)."""
+        self.close(write=not dry)
         project_keys = [key_of(g[0][1].project) for g in groups]
         self._ensure_entities(groups, project_keys, dry=dry)
         keys = [(self.projects[k][0], g[0][1].fiscal_year) for g, k in zip(groups, project_keys, strict=True)]
@@ -523,10 +581,10 @@ class BatchWriter:
                 result.problems.append(StaleRow(first_row, "個別事業名", data.project, message))
         if result.problems or dry:
             return  # the transaction is rolled back: writing more would be wasted
-        self._insert_records(new_records, new_kpis, revisions, now)
         self._update_records(changed, changed_kpis)
+        self._insert_records(new_records, new_kpis, revisions, now)
         if revisions:
-            self._insert(Revision, revisions)
+            self._later.append((Revision, revisions))
         if new_records or changed:
             self.changed_catalogue = True
 
@@ -535,10 +593,10 @@ class BatchWriter:
     ) -> None:
         if not rows:
             return
-        ids = self._insert(Record, rows, ids=True)
+        ids = self._insert(Record, rows, ids=True, background=True)
         kpi_rows = [_kpi_row(rid, k) for rid, items in zip(ids, kpis, strict=True) for k in items]
         if kpi_rows:
-            self._insert(Kpi, kpi_rows)
+            self._later.append((Kpi, kpi_rows))
         revisions += [
             {
                 "record_id": rid,

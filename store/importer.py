@@ -6,7 +6,7 @@ import codecs
 import csv
 import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -401,34 +401,40 @@ def import_rows(
                 progress(batch_rows)
             batch, batch_rows = [], 0
 
-        same: _SameProject | None = None  # the current group's first row
-        for index, raw in enumerate(rows):
-            number = index + 2  # the header is row 1
-            if same is not None and same.repeats(raw):
-                try:
-                    cells = KpiCells.model_validate(raw, context=context)
-                except ValidationError as exc:
-                    problems.extend(_problems(number, exc))
+        try:
+            same: _SameProject | None = None  # the current group's first row
+            for index, raw in enumerate(rows):
+                number = index + 2  # the header is row 1
+                if same is not None and same.repeats(raw):
+                    try:
+                        cells = KpiCells.model_validate(raw, context=context)
+                    except ValidationError as exc:
+                        problems.extend(_problems(number, exc))
+                        continue
+                    report.rows += 1
+                    group.append((number, cells, ""))
+                    continue
+                row, found = validate_row(number, raw, context)
+                if found:
+                    problems.extend(found)
+                if row is None:
                     continue
                 report.rows += 1
-                group.append((number, cells, ""))
-                continue
-            row, found = validate_row(number, raw, context)
-            if found:
-                problems.extend(found)
-            if row is None:
-                continue
-            report.rows += 1
-            key = (row.fiscal_year, key_of(row.project))
-            if group and key != group_key:
-                close_group()
-                if batch_rows >= BATCH_ROWS:
-                    flush()
-            if not group:
-                group_key, same = key, _SameProject(raw)
-            group.append((number, row, values.clean(raw.get("基本目標"))))
-        close_group()
-        flush()
+                key = (row.fiscal_year, key_of(row.project))
+                if group and key != group_key:
+                    close_group()
+                    if batch_rows >= BATCH_ROWS:
+                        flush()
+                if not group:
+                    group_key, same = key, _SameProject(raw)
+                group.append((number, row, values.clean(raw.get("基本目標"))))
+            close_group()
+            flush()
+            writer.close(write=not (problems or result.problems))
+        except BaseException:
+            with suppress(Exception):  # a COPY still ending in the background: wait, keep the first error
+                writer.settle()
+            raise
         if problems or result.problems:
             raise ImportFailed(problems + result.problems)
         # Names and texts are indexed in memory (bot/catalogue.py): any new or changed record refreshes it.

@@ -192,3 +192,32 @@ def test_a_text_longer_than_the_limit_is_refused_in_japanese(db: Database, tmp_p
     with pytest.raises(ImportFailed) as failed:
         import_file(db, write_sheet(tmp_path / "long.csv", rows), issuer_name=ISSUER)
     assert {p.message for p in failed.value.problems} == {"長すぎます（3000文字まで）"}
+
+
+def test_a_database_error_while_writing_rolls_everything_back(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also when PostgreSQL reports it at the end of a COPY that ended in the background."""
+    monkeypatch.setattr(importer, "BATCH_ROWS", 50)
+    real = import_writer.BatchWriter._insert_records
+    batches = []
+
+    def broken(self: Any, rows: list[dict[str, Any]], *args: Any) -> None:
+        batches.append(rows)
+        if len(batches) == 2:
+            rows[-1]["project_id"] = 10**9  # no such project: the foreign key check fails
+        real(self, rows, *args)
+
+    monkeypatch.setattr(import_writer.BatchWriter, "_insert_records", broken)
+
+    def counts() -> list[int]:
+        with db.session() as session:
+            return [session.scalar(select(func.count()).select_from(m)) or 0 for m in (Project, Record, Kpi, Revision)]
+
+    before = counts()
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
+        import_file(db, write_sheet(tmp_path / "sheet.csv", sheet_rows(60)), issuer_name=ISSUER)
+    assert len(batches) >= 2
+    assert counts() == before
+    with db.session() as session:
+        assert session.scalar(select(Issuer.id).where(Issuer.name == ISSUER)) is None
