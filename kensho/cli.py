@@ -89,6 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 file_name=Path(args.file).name,
                 actor=args.actor,
                 progress=bar.update,
+                force=args.force,
             )
     except ImportFailed as failed:
         print(
@@ -100,6 +101,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             column = f"「{p.column}」" if p.column else ""
             value = f"値「{_shortened(p.value)}」: " if p.value not in ("", None) else ""
             print(f"  {where}{column}: {value}{p.message}", file=sys.stderr)
+        if failed.stale:
+            print(
+                "書き出しの後に更新された行があります。最新の内容を書き出し直して編集するか、"
+                "上書きしてよい場合は --force を付けて取り込んでください。",
+                file=sys.stderr,
+            )
         return 1
     r = report.result
     counts = f"新規 {r.created}件、更新 {r.updated}件、変更なし {r.unchanged}件"
@@ -295,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", help="出典とする資料名と時点（例: 「資料３（令和6年7月時点）」。既定: 自治体の資料名）"
     )
     imp.add_argument("--actor", default="cli", help="履歴に残す更新者名（既定: cli）")
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="kensho の書き出しを取り込むとき、書き出しの後に Slack などで更新された行も上書きします"
+        "（既定: そうした行があれば何も取り込みません）",
+    )
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser(

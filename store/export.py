@@ -1,8 +1,10 @@
 """Exporting the committee table (資料５－２) as rows of text, and as CSV (the import columns).
 
 The export reads back through the importer unchanged: the import columns in order, 別名, 意見の状態,
-then two columns for the planning office (提出状況, 最終更新) that the importer ignores. The printed
-document is built from the same rows: ``store.export_xlsx`` and ``store.export_pdf``.
+then columns for the planning office (提出状況, 最終更新, 出典) that the importer ignores, and the
+record's issuer and version (自治体, 版) that it checks: a row of an export older than its record is
+refused when it would undo what was saved since (store.import_conflicts). The printed document is
+built from the same rows (``store.export_xlsx``, ``store.export_pdf``) and shows neither.
 """
 
 from __future__ import annotations
@@ -29,16 +31,19 @@ from store.schemas import (
     ALIAS_COLUMN,
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
+    ISSUER_COLUMN,
     OPINION_STATUS_COLUMN,
+    RECORD_COLUMNS,
     SOURCE_COLUMN,
     SUBMISSION_COLUMN,
     UPDATED_COLUMN,
+    VERSION_COLUMN,
 )
 
-EXPORT_COLUMNS: list[str] = [*COLUMNS, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS]
+EXPORT_COLUMNS: list[str] = [*COLUMNS, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS, *RECORD_COLUMNS]
 AMOUNT_COLUMNS: tuple[str, ...] = ("事業費（千円）", "寄附額（千円）", "寄附件数（件）")
 KPI_VALUE_COLUMNS: tuple[str, ...] = ("KPI目標値", "KPI実績値")
-_NUMERIC_COLUMNS = {*AMOUNT_COLUMNS, *KPI_VALUE_COLUMNS}
+_NUMERIC_COLUMNS = {*AMOUNT_COLUMNS, *KPI_VALUE_COLUMNS, VERSION_COLUMN}
 # Japan has had no daylight saving time since 1951: a fixed offset needs no tz database.
 JST = timezone(timedelta(hours=9), "JST")
 DEFAULT_DOCUMENT = "資料５－２"
@@ -136,7 +141,7 @@ def _source_text(record: Record, issuer: Issuer, sources: dict[int, Source]) -> 
     return "、".join(p for p in parts if p)
 
 
-def _record_rows(record: Record, options: IssuerOptions, source: str = "") -> list[dict[str, str]]:
+def _record_rows(record: Record, options: IssuerOptions, source: str = "", issuer: str = "") -> list[dict[str, str]]:
     """One row per KPI (one row with empty KPI cells when there is none), other cells repeated."""
     common = {
         "年度": values.fiscal_year_label(record.fiscal_year),
@@ -166,6 +171,8 @@ def _record_rows(record: Record, options: IssuerOptions, source: str = "") -> li
         SUBMISSION_COLUMN: values.SUBMISSION_LABELS[record.submission_status],
         UPDATED_COLUMN: _updated_text(record),
         SOURCE_COLUMN: source,
+        ISSUER_COLUMN: issuer,
+        VERSION_COLUMN: str(record.version),
     }
     kpis = [
         {
@@ -212,7 +219,9 @@ def export_rows(db: Database, year: int | str | None, issuer: str | None = None)
         sources = sources_by_id(session, ids)
         options = options_of(session, found)
         return [
-            row for record in records for row in _record_rows(record, options, _source_text(record, found, sources))
+            row
+            for record in records
+            for row in _record_rows(record, options, _source_text(record, found, sources), found.name)
         ]
 
 

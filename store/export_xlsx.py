@@ -4,8 +4,8 @@ Sheet 1 is 資料５－２ as printed: grouped header rows with merged cells, on
 (several KPIs as sub-rows, the other cells merged down the block), wrapped text in rows tall enough
 for it (``store.export_fit``), A3 landscape fitted to one page wide, the header rows on every page,
 page breaks only between projects, issuer, title and 時点 in the page header and page numbers in
-the footer. Sheet 2 holds the import columns (with 別名, 意見の状態, 提出状況, 最終更新) as
-``kensho import`` reads them; the importer picks that sheet by its header.
+the footer. Sheet 2 holds the import columns (with 別名, 意見の状態, 提出状況, 最終更新, 出典, 自治体, 版)
+as ``kensho import`` reads them; the importer picks that sheet by its header.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from store.export import AMOUNT_COLUMNS, EXPORT_COLUMNS, KPI_VALUE_COLUMNS, Heading
 from store.export_document import COLUMNS, KPI_KEYS, Block, Document, build_document
 from store.export_fit import BODY_POINTS, MAX_ROW_POINTS, text_points
-from store.schemas import ALIAS_COLUMN, SUBMISSION_COLUMN, UPDATED_COLUMN
+from store.schemas import ALIAS_COLUMN, ISSUER_COLUMN, SUBMISSION_COLUMN, UPDATED_COLUMN, VERSION_COLUMN
 
 DATA_SHEET = "取込用データ"
 FONT_NAME = "ＭＳ ゴシック"  # metric-compatible with IPAGothic, which LibreOffice substitutes for it
@@ -264,6 +264,8 @@ _WIDTHS: dict[str, float] = {
     ALIAS_COLUMN: 14,
     SUBMISSION_COLUMN: 8,
     UPDATED_COLUMN: 17,
+    ISSUER_COLUMN: 10,
+    VERSION_COLUMN: 5,
 }
 
 
@@ -279,7 +281,8 @@ def write_data_sheet(sheet: Worksheet, rows: list[dict[str, str]]) -> None:
             text = row.get(name, "")
             cell = sheet.cell(row=r, column=col)
             cell.border = BORDER
-            _set_value(cell, text, "amount" if name in AMOUNT_COLUMNS else "kpi" if name in KPI_VALUE_COLUMNS else "")
+            kind = "amount" if name in AMOUNT_COLUMNS or name == VERSION_COLUMN else ""
+            _set_value(cell, text, "kpi" if name in KPI_VALUE_COLUMNS else kind)
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"

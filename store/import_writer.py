@@ -9,16 +9,18 @@ the import stays all or nothing.
 
 from __future__ import annotations
 
-import enum
+import sys
+import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from contextlib import ExitStack
 from decimal import Decimal
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from psycopg.types.json import Json
-from sqlalchemy import ARRAY, JSON, Enum, any_, bindparam, delete, insert, select, text, tuple_, update
+from sqlalchemy import ARRAY, Boolean, Enum, any_, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from store.import_conflicts import People, StaleRow, conflicts, saves_since, stale_message
 from store.models import (
     Department,
     Goal,
@@ -32,17 +34,18 @@ from store.models import (
     ReviewStatus,
     Revision,
     SubmissionStatus,
+    UTCDateTime,
     utcnow,
 )
 from store.records import ApplyResult, RowProblem, key_of, snapshot_of
-from store.schemas import ImportRow, KpiInput
+from store.schemas import has_kpi
 
-# One group: the rows of one project in one fiscal year, (row number, model, 基本目標 as typed).
-Group = list[tuple[int, ImportRow, str]]
+# One group: the rows of one project in one fiscal year, (row number, model, 基本目標 as typed). The
+# first row is an ImportRow; a later one that repeats its cells but the KPI may be its KpiCells alone.
+Group = list[tuple[int, Any, str]]
 
 
-@dataclass
-class KpiData:
+class KpiData(NamedTuple):
     position: int
     name: str
     unit: str
@@ -52,16 +55,41 @@ class KpiData:
     actual_status: KpiStatus
 
 
-def _kpi_data(position: int, item: KpiInput) -> KpiData:
+def _kpi_data(position: int, row: Any) -> KpiData:
+    """The KPI cells of a row (ImportRow or KpiCells) as stored."""
+    target, actual = row.kpi_target, row.kpi_actual
     return KpiData(
         position,
-        item.name,
-        item.unit,
-        item.target.value,
-        KpiStatus.PENDING if item.target.pending else KpiStatus.KNOWN,
-        item.actual.value,
-        KpiStatus.PENDING if item.actual.pending else KpiStatus.KNOWN,
+        row.kpi_name,
+        row.kpi_unit,
+        target.value,
+        KpiStatus.PENDING if target.pending else KpiStatus.KNOWN,
+        actual.value,
+        KpiStatus.PENDING if actual.pending else KpiStatus.KNOWN,
     )
+
+
+def _group_kpis(group: Group) -> list[KpiData]:
+    return [_kpi_data(i, row) for i, row in enumerate(row for _, row, _ in group if has_kpi(row))]
+
+
+class _Finishing(threading.Thread):
+    """The end of a COPY, on another thread. PostgreSQL checks the foreign keys of the copied rows
+    when the COPY ends (a record's project, goal, department, 今後の方針 and source: a third of an
+    import's time); meanwhile the importer reads and validates the next batch, on another core.
+    Nothing else runs on the connection until ``BatchWriter.settle`` has joined this thread."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        super().__init__(name="kensho-copy-end", daemon=True)
+        self.stack = stack
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.stack.close()
+        except BaseException as exc:  # re-raised by settle(), on the importer's thread
+            self.error = exc
 
 
 class BatchWriter:
@@ -75,8 +103,19 @@ class BatchWriter:
         actor: str,
         origin: str,
         expert_status: ReviewStatus = ReviewStatus.FINAL,
+        *,
+        force: bool = False,
+        bulk: bool = True,
     ) -> None:
         self.conn = session.connection()
+        self.force = force  # write rows of an older export over what was saved since (--force)
+        self._placeholder = -1  # next placeholder id of a dry write
+        self._finishing: _Finishing | None = None
+        # The last batch's KPIs and revisions: written with the next batch, once its records' COPY ended.
+        self._later: list[tuple[type[Any], list[dict[str, Any]]]] = []
+        self.bulk = bulk
+        self._bind_processors: dict[tuple[str, tuple[str, ...]], list[tuple[int, Any, dict[Any, Any] | None]]] = {}
+        self._keys: dict[str, str] = {}  # key_of of the department and 今後の方針 cells, which repeat
         self.issuer_id = issuer.id
         self.source_id = source_id
         self.actor, self.origin, self.expert_status = actor, origin, expert_status
@@ -119,55 +158,154 @@ class BatchWriter:
             return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
         return column.in_(values)
 
-    def _insert(self, model: type[Any], rows: list[dict[str, Any]]) -> list[int] | None:
-        """Many rows at once: sqlite3's executemany (returns None: the caller finds new ids by natural
-        key), or on PostgreSQL a COPY (psycopg's executemany would send one statement per row) of rows
-        given ids drawn from the table's sequence beforehand (returned in order)."""
+    def _insert(
+        self, model: type[Any], rows: list[dict[str, Any]], *, ids: bool = False, background: bool = False
+    ) -> list[int]:
+        """Many rows of one table at once, in the caller's transaction; with ``ids``, the new rows' ids
+        in row order (else []). Every row names the same columns, all but ``id``. ``background``: on
+        PostgreSQL the COPY ends on another thread (``_Finishing``); ``settle`` waits for it.
+
+        Fast path (``bulk``): the values go through the dialect's own bind processors (the same
+        conversions SQLAlchemy applies), then on SQLite to sqlite3's executemany, on PostgreSQL to a
+        COPY (psycopg's executemany would send one statement per row) with ids drawn from the table's
+        sequence beforehand. Otherwise SQLAlchemy Core's executemany (insertmanyvalues, RETURNING in
+        parameter order): slower, and the reference the fast path is tested against."""
         if not rows:
             return []
-        if self.conn.dialect.name != "postgresql":
-            self.conn.execute(insert(model), rows)
-            return None
+        self.settle()
         table = model.__table__
-        ids: list[int] = []
-        if "id" in table.c and "id" not in rows[0]:
-            ids = list(
-                self.conn.scalars(
-                    text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                    {"t": table.name, "n": len(rows)},
-                )
-            )
-            rows = [{"id": i, **row} for i, row in zip(ids, rows, strict=True)]
-        columns = list(rows[0])
-        # Only JSON and enum columns need converting; the others go to psycopg's C dumpers as they are.
-        special = [
-            (i, isinstance(table.c[c].type, JSON))
-            for i, c in enumerate(columns)
-            if isinstance(table.c[c].type, JSON | Enum)
-        ]
+        if not self.bulk:
+            stmt = insert(table)
+            if not ids:
+                self.conn.execute(stmt, rows)
+                return []
+            return list(self.conn.scalars(stmt.returning(table.c.id, sort_by_parameter_order=True), rows))
+        columns = tuple(rows[0])
+        processors = self._processors(table, columns)
+        pick = itemgetter(*columns)
+        data: list[list[Any]] = []
+        for row in rows:
+            cells = list(pick(row)) if len(columns) > 1 else [pick(row)]
+            for i, process, memo in processors:
+                value = cells[i]
+                if memo is None:
+                    cells[i] = process(value)
+                else:
+                    try:
+                        cells[i] = memo[value]
+                    except KeyError:
+                        cells[i] = memo[value] = process(value)
+            data.append(cells)
         names = ", ".join(f'"{c}"' for c in columns)
-        cursor = self.conn.connection.driver_connection.cursor()  # the same transaction as ours
-        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                cells = list(row.values())
-                for i, is_json in special:
-                    cells[i] = _copy_value(cells[i], is_json)
-                copy.write_row(cells)
-        return ids
+        if self.conn.dialect.name != "postgresql":
+            cursor = self.conn.connection.driver_connection.cursor()  # the same transaction as ours
+            try:
+                marks = ", ".join("?" * len(columns))
+                cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', data)
+                if not ids:
+                    return []
+                # Under our write lock SQLite gives each new row the largest rowid + 1: the rows just
+                # inserted are the last len(rows) ids. Checked, since nothing else may rely on it.
+                last = cursor.execute(f'SELECT max(id) FROM "{table.name}"').fetchone()[0]
+                first = last - len(rows) + 1
+                found = cursor.execute(
+                    f'SELECT count(*) FROM "{table.name}" WHERE id BETWEEN ? AND ?', (first, last)
+                ).fetchone()[0]
+            finally:
+                cursor.close()
+            if found != len(rows):
+                raise RuntimeError(f"{table.name}: new ids are not consecutive")
+            return list(range(first, last + 1))
+        new_ids: list[int] = []
+        if ids:
+            new_ids = self.conn.scalar(
+                text(
+                    "SELECT array_agg(n ORDER BY n) FROM "
+                    "(SELECT nextval(pg_get_serial_sequence(:t, 'id')) AS n FROM generate_series(1, :k)) AS s"
+                ),
+                {"t": table.name, "k": len(rows)},
+            )
+            names = f'"id", {names}'
+        stack = ExitStack()
+        cursor = stack.enter_context(self.conn.connection.driver_connection.cursor())  # our transaction
+        try:
+            copy = stack.enter_context(cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN'))
+            if ids:
+                for new_id, cells in zip(new_ids, data, strict=True):
+                    copy.write_row([new_id, *cells])
+            else:
+                for cells in data:
+                    copy.write_row(cells)
+        except BaseException:
+            stack.__exit__(*sys.exc_info())  # the COPY fails, the transaction with it
+            raise
+        if background:
+            self._finishing = _Finishing(stack)
+        else:
+            stack.close()
+        return new_ids
+
+    def _processors(self, table: Any, columns: tuple[str, ...]) -> list[tuple[int, Any, dict[Any, Any] | None]]:
+        """(position, bind processor, memo) of the columns whose values the dialect converts (JSON,
+        enums, decimals and datetimes on SQLite …), computed once per table and column list. Enums,
+        booleans and datetimes (converted to UTC) give equal results for equal values and repeat over
+        a sheet (``now`` is one value per batch): their results are memoized."""
+        key = (table.name, columns)
+        found = self._bind_processors.get(key)
+        if found is None:
+            dialect = self.conn.dialect
+            found = []
+            for i, name in enumerate(columns):
+                kind = table.c[name].type
+                process = kind.dialect_impl(dialect).bind_processor(dialect)
+                if process is not None:
+                    found.append((i, process, {} if isinstance(kind, Enum | Boolean | UTCDateTime) else None))
+            self._bind_processors[key] = found
+        return found
+
+    def settle(self) -> None:
+        """Wait for a COPY ending in the background; its error, if any, is raised here."""
+        finishing, self._finishing = self._finishing, None
+        if finishing is not None:
+            finishing.join()
+            if finishing.error is not None:
+                raise finishing.error
+
+    def close(self, *, write: bool = True) -> None:
+        """Write what is left of the last batch (unless not ``write``) and wait for the connection."""
+        self.settle()
+        later, self._later = self._later, []
+        if write:
+            for model, rows in later:
+                self._insert(model, rows)
+
+    def _new_ids(self, model: type[Any], rows: list[dict[str, Any]], dry: bool) -> list[int]:
+        if not dry:
+            return self._insert(model, rows, ids=True)
+        first = self._placeholder
+        self._placeholder -= len(rows)
+        return list(range(first, self._placeholder, -1))
+
+    def _key(self, text: str) -> str:
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = key_of(text)
+        return found
 
     # --- catalogue entities ---------------------------------------------------------------------
-    def _ensure_entities(self, groups: Sequence[Group]) -> None:
-        """Create the departments, goals and projects this batch names; retitle goals, re-alias projects."""
+    def _ensure_entities(self, groups: Sequence[Group], project_keys: list[str], *, dry: bool = False) -> None:
+        """Create the departments, goals and projects this batch names; retitle goals, re-alias projects.
+        ``dry``: nothing is written; new ones get placeholder ids (negative, never a row's)."""
         conn = self.conn
         new_departments = {}
         new_goals: dict[tuple[int, int], dict[str, Any]] = {}
         retitled: dict[int, dict[str, Any]] = {}
         new_projects: dict[str, dict[str, Any]] = {}
         realiased: dict[int, list[str]] = {}
-        for group in groups:
+        for group, key in zip(groups, project_keys, strict=True):
             _, data, label = group[0]
-            if data.department and key_of(data.department) not in self.departments:
-                new_departments.setdefault(key_of(data.department), data.department)
+            if data.department and self._key(data.department) not in self.departments:
+                new_departments.setdefault(self._key(data.department), data.department)
             if data.goal is not None:
                 number, title = data.goal
                 found = self.goals.get((data.fiscal_year, number))
@@ -186,7 +324,6 @@ class BatchWriter:
                     retitled[found[0]] = {"gid": found[0], "title": title, "label": label}
                     self.goals[(data.fiscal_year, number)] = (found[0], title, label)
                     self.goal_labels[found[0]] = label
-            key = key_of(data.project)
             existing = self.projects.get(key)
             if existing is None:
                 if key not in new_projects:
@@ -202,35 +339,19 @@ class BatchWriter:
                 self.projects[key] = (existing[0], data.aliases)
         if new_departments:
             names = list(new_departments.values())
-            ids = self._insert(Department, [{"issuer_id": self.issuer_id, "name": n, "aliases": []} for n in names])
-            pairs = (
-                zip(ids, names, strict=True)
-                if ids is not None
-                else conn.execute(
-                    select(Department.id, Department.name).where(
-                        Department.issuer_id == self.issuer_id, self._in(Department.name, names)
-                    )
-                )
+            ids = self._new_ids(
+                Department, [{"issuer_id": self.issuer_id, "name": n, "aliases": []} for n in names], dry
             )
-            for did, name in pairs:
+            for did, name in zip(ids, names, strict=True):
                 self.departments[key_of(name)] = did
                 self.department_names[did] = name
         if new_goals:
             rows = list(new_goals.values())
-            ids = self._insert(Goal, rows)
-            found = (
-                [(i, r["fiscal_year"], r["number"], r["title"], r["label"]) for i, r in zip(ids, rows, strict=True)]
-                if ids is not None
-                else conn.execute(
-                    select(Goal.id, Goal.fiscal_year, Goal.number, Goal.title, Goal.label).where(
-                        Goal.issuer_id == self.issuer_id, tuple_(Goal.fiscal_year, Goal.number).in_(list(new_goals))
-                    )
-                )
-            )
-            for gid, year, number, title, label in found:
-                self.goals[(year, number)] = (gid, title, label)
-                self.goal_labels[gid] = label
-        if retitled:
+            ids = self._new_ids(Goal, rows, dry)
+            for gid, r in zip(ids, rows, strict=True):
+                self.goals[(r["fiscal_year"], r["number"])] = (gid, r["title"], r["label"])
+                self.goal_labels[gid] = r["label"]
+        if retitled and not dry:
             conn.execute(
                 update(Goal)
                 .where(Goal.id == bindparam("gid"))
@@ -239,22 +360,11 @@ class BatchWriter:
             )
         if new_projects:
             rows = list(new_projects.values())
-            ids = self._insert(Project, rows)
-            # SQLite: ids by the natural key (issuer, name) in one query (RETURNING in parameter order
-            # would cost one statement per row).
-            projects = (
-                [(i, r["name"], r["aliases"]) for i, r in zip(ids, rows, strict=True)]
-                if ids is not None
-                else conn.execute(
-                    select(Project.id, Project.name, Project.aliases).where(
-                        Project.issuer_id == self.issuer_id, self._in(Project.name, [r["name"] for r in rows])
-                    )
-                )
-            )
-            for pid, name, aliases in projects:
-                self.projects[key_of(name)] = (pid, list(aliases or []))
+            ids = self._new_ids(Project, rows, dry)
+            for pid, r in zip(ids, rows, strict=True):
+                self.projects[key_of(r["name"])] = (pid, list(r["aliases"]))
                 self.created_projects.add(pid)
-        if realiased:
+        if realiased and not dry:
             conn.execute(
                 update(Project).where(Project.id == bindparam("pid")).values(aliases=bindparam("new_aliases")),
                 [{"pid": pid, "new_aliases": aliases} for pid, aliases in realiased.items()],
@@ -286,6 +396,8 @@ class BatchWriter:
             Record.submission_status,
             Record.version,
             Record.value_sources,
+            Record.updated_at,
+            Record.updated_by,
         ).where(self._in(Record.project_id, {pid for pid, _ in keys}))
         wanted = set(keys)
         records = {
@@ -320,10 +432,18 @@ class BatchWriter:
             submission_status=r.submission_status,
         )
 
-    def write(self, groups: Sequence[Group], result: ApplyResult) -> None:
-        """Create, update or leave unchanged one record per group; problems go to ``result``."""
-        self._ensure_entities(groups)
-        keys = [(self.projects[key_of(g[0][1].project)][0], g[0][1].fiscal_year) for g in groups]
+    def write(self, groups: Sequence[Group], result: ApplyResult, *, dry: bool = False) -> None:
+        """Create, update or leave unchanged one record per group; problems go to ``result``.
+
+        ``dry`` (the import already failed): every check, nothing written — new departments, goals
+        and projects get placeholder ids, so that later rows are checked as they would be written.
+
+        The records' COPY is the batch's last statement and ends in the background; their KPIs and
+        the batch's revisions are written at the start of the next batch (or by ``close``)."""
+        self.close(write=not dry)
+        project_keys = [key_of(g[0][1].project) for g in groups]
+        self._ensure_entities(groups, project_keys, dry=dry)
+        keys = [(self.projects[k][0], g[0][1].fiscal_year) for g, k in zip(groups, project_keys, strict=True)]
         # A project created by this import has no records but those it writes (each group once).
         existing, existing_kpis = self._existing([k for k in keys if k[0] not in self.created_projects])
         now = utcnow()
@@ -332,11 +452,44 @@ class BatchWriter:
         changed: list[dict[str, Any]] = []
         changed_kpis: list[tuple[int, list[Any], list[KpiData]]] = []
         revisions: list[dict[str, Any]] = []
+        stale: list[tuple[int, Any, Any, dict[str, str], dict[str, str], dict[str, Any], list[KpiData]]] = []
+
+        def change(old: Any, before: dict[str, str], after: dict[str, str], values: dict[str, Any], kpis: Any) -> None:
+            sources = {f: s for f, s in (old.value_sources or {}).items() if before.get(f) == after.get(f)}
+            changed.append(
+                {
+                    "rid": old.id,
+                    **values,
+                    "version": old.version + 1,
+                    "updated_at": now,
+                    "updated_by": self.actor,
+                    "source_id": self.source_id,
+                    "value_sources": sources or None,
+                    "public_values": None,  # an imported document is public: no pending 下書き hides it
+                }
+            )
+            changed_kpis.append((old.id, existing_kpis.get(old.id, []), kpis))
+            revisions.extend(
+                {
+                    "record_id": old.id,
+                    "field": name,
+                    "old_value": before.get(name),
+                    "new_value": after[name],
+                    "actor": self.actor,
+                    "source": self.origin,
+                    "created_at": now,
+                    "record_version": old.version + 1,
+                }
+                for name in after
+                if before.get(name, "") != after[name]
+            )
+            result.updated += 1
+
         for group, (project_id, year) in zip(groups, keys, strict=True):
             first_row, data, _ = group[0]
             option_id = None
             if data.policy:
-                option = self.options.get(key_of(data.policy))
+                option = self.options.get(self._key(data.policy))
                 if option is None:
                     choices = (
                         "、".join(dict.fromkeys(d for _, d in self.options.values()))
@@ -347,9 +500,9 @@ class BatchWriter:
                     )
                     continue
                 option_id = option[0]
-            kpis = [_kpi_data(i, k) for i, k in enumerate(k for k in (row.kpi() for _, row, _ in group) if k)]
+            kpis = _group_kpis(group)
             goal_id = self.goals[(year, data.goal[0])][0] if data.goal is not None else None
-            department_id = self.departments[key_of(data.department)] if data.department else None
+            department_id = self.departments[self._key(data.department)] if data.department else None
             values = {
                 "goal_id": goal_id,
                 "department_id": department_id,
@@ -402,41 +555,36 @@ class BatchWriter:
             )
             if after == before:
                 result.unchanged += 1
-                continue
-            sources = {f: s for f, s in (old.value_sources or {}).items() if before.get(f) == after.get(f)}
-            changed.append(
-                {
-                    "rid": old.id,
-                    **values,
-                    "version": old.version + 1,
-                    "updated_at": now,
-                    "updated_by": self.actor,
-                    "source_id": self.source_id,
-                    "value_sources": sources or None,
-                    "public_values": None,  # an imported document is public: no pending 下書き hides it
-                }
-            )
-            changed_kpis.append((old.id, existing_kpis.get(old.id, []), kpis))
-            revisions += [
-                {
-                    "record_id": old.id,
-                    "field": name,
-                    "old_value": before.get(name),
-                    "new_value": after[name],
-                    "actor": self.actor,
-                    "source": self.origin,
-                    "created_at": now,
-                }
-                for name in after
-                if before.get(name, "") != after[name]
-            ]
-            result.updated += 1
-        if result.problems:
+            elif not self.force and data.record_version is not None and data.record_version < old.version:
+                stale.append((first_row, data, old, before, after, values, kpis))  # decided below, in one query
+            else:
+                change(old, before, after, values, kpis)
+        if stale:
+            saves = saves_since(self.conn, self._in, {old.id: data.record_version for _, data, old, *_ in stale})
+            people = People.of(self.conn, {s.actor for found in saves.values() for s in found})
+            for first_row, data, old, before, after, values, kpis in stale:
+                found = saves.get(old.id, [])
+                if not conflicts(found, before, after):
+                    change(old, before, after, values, kpis)  # what changed since is not touched by the file
+                    continue
+                message = stale_message(
+                    year=old.fiscal_year,
+                    file_version=data.record_version,
+                    current_version=old.version,
+                    saves=found,
+                    people=people,
+                    department_id=old.department_id,
+                    department=self.department_names.get(old.department_id, "") if old.department_id else "",
+                    updated_at=old.updated_at,
+                    updated_by=old.updated_by,
+                )
+                result.problems.append(StaleRow(first_row, "個別事業名", data.project, message))
+        if result.problems or dry:
             return  # the transaction is rolled back: writing more would be wasted
-        self._insert_records(new_records, new_kpis, revisions, now)
         self._update_records(changed, changed_kpis)
+        self._insert_records(new_records, new_kpis, revisions, now)
         if revisions:
-            self._insert(Revision, revisions)
+            self._later.append((Revision, revisions))
         if new_records or changed:
             self.changed_catalogue = True
 
@@ -445,20 +593,10 @@ class BatchWriter:
     ) -> None:
         if not rows:
             return
-        ids = self._insert(Record, rows)
-        if ids is None:
-            found = {
-                (pid, year): rid
-                for rid, pid, year in self.conn.execute(
-                    select(Record.id, Record.project_id, Record.fiscal_year).where(
-                        self._in(Record.project_id, {r["project_id"] for r in rows})
-                    )
-                )
-            }
-            ids = [found[(r["project_id"], r["fiscal_year"])] for r in rows]
+        ids = self._insert(Record, rows, ids=True, background=True)
         kpi_rows = [_kpi_row(rid, k) for rid, items in zip(ids, kpis, strict=True) for k in items]
         if kpi_rows:
-            self._insert(Kpi, kpi_rows)
+            self._later.append((Kpi, kpi_rows))
         revisions += [
             {
                 "record_id": rid,
@@ -468,6 +606,7 @@ class BatchWriter:
                 "actor": self.actor,
                 "source": self.origin,
                 "created_at": now,
+                "record_version": 1,
             }
             for rid in ids
         ]
@@ -504,16 +643,6 @@ class BatchWriter:
 KPI_COLUMNS = ("name", "unit", "target", "target_status", "actual", "actual_status")
 
 
-def _copy_value(value: Any, json: bool) -> Any:
-    if value is None:
-        return None
-    if json:
-        return Json(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
 def _kpi_values(item: KpiData) -> dict[str, Any]:
     return {
         "name": item.name,
@@ -526,4 +655,13 @@ def _kpi_values(item: KpiData) -> dict[str, Any]:
 
 
 def _kpi_row(record_id: int, item: KpiData) -> dict[str, Any]:
-    return {"record_id": record_id, "position": item.position, **_kpi_values(item)}
+    return {
+        "record_id": record_id,
+        "position": item.position,
+        "name": item.name,
+        "unit": item.unit,
+        "target": item.target,
+        "target_status": item.target_status,
+        "actual": item.actual,
+        "actual_status": item.actual_status,
+    }

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from sqlalchemy.orm import Session
 from store import values
 from store.db import Database
 from store.export_formula import restore
+from store.import_conflicts import StaleRow
 from store.import_writer import BatchWriter, Group
 from store.issuers import (
     IssuerProblem,
@@ -27,14 +31,17 @@ from store.issuers import (
     parse_source,
 )
 from store.models import Issuer, ReviewStatus
-from store.options import IssuerOptions
 from store.records import ApplyResult, RowProblem, bump_catalogue_version, key_of
 from store.schemas import (
     ALIAS_COLUMN,
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
+    ISSUER_COLUMN,
+    KPI_FIELDS,
     OPINION_STATUS_COLUMN,
+    RECORD_COLUMNS,
     ImportRow,
+    KpiCells,
     japanese_errors,
 )
 
@@ -42,7 +49,8 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 500_000  # rows of one file (a national sheet of several years is about 10^5)
 MAX_CELL_CHARS = 20_000  # characters of one cell (the longest texts of a sheet are a few hundred)
 MAX_XLSX_PART_BYTES = 100 * 1024 * 1024  # one part of an .xlsx once unzipped (the sheet, its shared strings)
-BATCH_ROWS = 2000  # rows validated and written per batch: bounds memory, amortizes statements
+BATCH_ROWS = 5000  # rows validated and written per batch: bounds memory, amortizes statements
+GC_YOUNG_THRESHOLD = 50_000  # allocations between collections of the youngest generation while importing
 EXTRA_CELLS = "\x00extra"  # cells beyond the header, e.g. from an unquoted comma
 
 
@@ -52,6 +60,11 @@ class ImportFailed(Exception):
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+
+    @property
+    def stale(self) -> list[StaleRow]:
+        """The rows refused because their record changed since the file was exported (see --force)."""
+        return [p for p in self.problems if isinstance(p, StaleRow)]
 
 
 @dataclass
@@ -104,9 +117,10 @@ def _cells(path: Path) -> Iterator[list[Any]]:
                 except csv.Error:
                     raise ImportFailed([_too_long(reader.line_num, "", "")]) from None
                 number += 1
-                _check_size(number, row)
+                if number > MAX_ROWS or (row and max(map(len, row)) > MAX_CELL_CHARS):
+                    _check_size(number, row)
                 # Text a spreadsheet would evaluate was exported with a ' in front: remove exactly that one.
-                yield [restore(c) for c in row]
+                yield [restore(c) if c[:1] == "'" else c for c in row]
     elif suffix in {".xlsx", ".xlsm"}:
         yield from _xlsx_cells(path)
     else:
@@ -134,6 +148,9 @@ def iter_table(path: Path) -> Iterator[dict[str, Any]]:
 def _rows(header: list[str], cells: Iterator[list[Any]]) -> Iterator[dict[str, Any]]:
     width = len(header)
     for row in cells:
+        if len(row) == width:
+            yield dict(zip(header, row, strict=True))
+            continue
         padded = [*row, *([""] * (width - len(row)))]
         out = dict(zip(header, padded[:width], strict=True))
         extra = [c for c in padded[width:] if str(c).strip()]
@@ -221,7 +238,7 @@ def _header_cells(sheet: Any) -> set[str]:
 
 def check_header(header: list[str]) -> None:
     expected = [*COLUMNS]
-    known = {*expected, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS}
+    known = {*expected, ALIAS_COLUMN, OPINION_STATUS_COLUMN, *EXPORT_ONLY_COLUMNS, *RECORD_COLUMNS}
     extra = [h for h in header if h and h not in known]
     missing = [c for c in expected if c not in header]
     problems = [RowProblem(1, c, "", "列がありません") for c in missing]
@@ -232,42 +249,56 @@ def check_header(header: list[str]) -> None:
         raise ImportFailed(problems)
 
 
+def _blank(raw: dict[str, Any]) -> bool:
+    for value in raw.values():
+        if value is not None and (value if type(value) is str else str(value)).strip():
+            return False
+    return True
+
+
 def validate_row(
     number: int, raw: dict[str, Any], context: dict[str, Any] | None
 ) -> tuple[ImportRow | None, list[RowProblem]]:
-    """One row validated (None for a blank row), or its problems."""
-    if not any(str(v).strip() for v in raw.values()):
+    """One row validated (None for a blank row), or its problems. Columns the model does not know
+    (提出状況, 最終更新, 出典 of the export) are ignored."""
+    if _blank(raw):
         return None, []
     extra = raw.get(EXTRA_CELLS)
     if extra:
         message = '列の数が見出しより多くなっています（カンマを含む値は " で囲んでください）'
         return None, [RowProblem(number, "", "、".join(map(str, extra)), message)]
-    cells = {k: ("" if v is None else v) for k, v in raw.items() if k and k not in EXPORT_ONLY_COLUMNS}
-    if ALIAS_COLUMN not in cells:
-        cells[ALIAS_COLUMN] = None
+    if None in raw.values():
+        raw = {k: ("" if v is None else v) for k, v in raw.items()}
     try:
-        return ImportRow.model_validate(cells, context=context), []
+        return ImportRow.model_validate(raw, context=context), []
     except ValidationError as exc:
-        return None, [RowProblem(number, column, value, message) for column, value, message in japanese_errors(exc)]
+        return None, _problems(number, exc)
 
 
-def validate_rows(
-    rows: Iterable[dict[str, Any]], options: IssuerOptions | None = None
-) -> tuple[list[tuple[int, ImportRow, dict[str, Any]]], list[RowProblem]]:
-    """Rows validated against the issuer's option lists (national ones when None)."""
-    context = {"options": options} if options is not None else None
-    valid: list[tuple[int, ImportRow, dict[str, Any]]] = []
-    problems: list[RowProblem] = []
-    for index, raw in enumerate(rows):
-        row, found = validate_row(index + 2, raw, context)  # the header is row 1
-        problems += found
-        if row is not None:
-            valid.append((index + 2, row, raw))
-    return valid, problems
+def _problems(number: int, exc: ValidationError) -> list[RowProblem]:
+    return [RowProblem(number, column, value, message) for column, value, message in japanese_errors(exc)]
 
 
-_KPI_FIELDS = ("kpi_name", "kpi_unit", "kpi_target", "kpi_actual")
-_GROUP_FIELDS = tuple(name for name in ImportRow.model_fields if name not in _KPI_FIELDS)
+_KPI_COLUMNS = frozenset(ImportRow.model_fields[name].alias for name in KPI_FIELDS)
+_GROUP_FIELDS = tuple(name for name in ImportRow.model_fields if name not in KPI_FIELDS)
+
+
+class _SameProject:
+    """The cells of a group's first row other than the KPI cells. A later row repeating all of them
+    (the project's next KPI, as the export and most sheets write it) would validate to the same
+    values: only its KPI cells are validated (``KpiCells``, ImportRow's own field definitions)."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        keys = [k for k in raw if k not in _KPI_COLUMNS]
+        self.size = len(raw)
+        self.cells = itemgetter(*keys) if keys else None
+        self.values = self.cells(raw) if self.cells else None
+
+    def repeats(self, raw: dict[str, Any]) -> bool:
+        try:
+            return len(raw) == self.size and self.cells is not None and self.cells(raw) == self.values
+        except KeyError:
+            return False
 
 
 def _disagreements(group: Group) -> list[RowProblem]:
@@ -275,6 +306,8 @@ def _disagreements(group: Group) -> list[RowProblem]:
     head = group[0][1]
     problems = []
     for number, row, _ in group[1:]:
+        if not isinstance(row, ImportRow):
+            continue  # it repeats the first row's cells (_SameProject)
         for name in _GROUP_FIELDS:
             value = getattr(row, name)
             if value != getattr(head, name) and value not in ("", None, []):
@@ -294,6 +327,7 @@ def import_rows(
     source: str = "import",
     expert_status: ReviewStatus = ReviewStatus.FINAL,
     progress: Callable[[int], None] | None = None,
+    force: bool = False,
 ) -> ImportReport:
     """Validate and write every row in one transaction: all of them, or nothing at all.
 
@@ -301,13 +335,18 @@ def import_rows(
     value is attributed to ``document`` (「資料３（令和6年7月時点）」), by default the issuer's own
     document, else the file's name. Rows are read, validated and written in batches of BATCH_ROWS
     (memory stays bounded); a problem anywhere stops the writing, the remaining rows are still
-    checked so that every problem is listed, and the transaction is rolled back."""
+    checked (also against the database) so that every problem is listed, and the transaction is
+    rolled back.
+
+    A row of kensho's export carries its record's version (版): when the record has changed since
+    and the row would undo that change, the row is refused naming who changed what and when
+    (``StaleRow``), unless ``force``."""
     with db.session() as session:
         existing = _issuer(session, issuer_name)
         context = {"options": options_of(session, existing)}
     report = ImportReport(rows=0)
     problems: list[RowProblem] = []
-    with db.session() as session:  # any exception rolls the whole file back
+    with _fewer_collections(), db.session() as session:  # any exception rolls the whole file back
         issuer = _target_issuer(session, existing, issuer_name, document)
         title, as_of = parse_source(document) if document else (issuer.source_document, issuer.source_as_of)
         if not title:
@@ -315,10 +354,11 @@ def import_rows(
         if not issuer.source_document:
             issuer.source_document, issuer.source_as_of = title, as_of
         doc = document_source(session, issuer, title, as_of)
-        writer = BatchWriter(session, issuer, doc.id, actor, source, expert_status)
+        writer = BatchWriter(session, issuer, doc.id, actor, source, expert_status, force=force)
         result = report.result
         done: dict[tuple[int, str], int] = {}  # groups written (or checked): first row
         group: Group = []
+        group_key: tuple[int, str] = (0, "")
         batch: list[Group] = []
         batch_rows = 0
 
@@ -327,18 +367,27 @@ def import_rows(
             if not group:
                 return
             number, row, _ = group[0]
-            key = (row.fiscal_year, key_of(row.project))
-            if key in done:
+            if row.issuer and key_of(row.issuer) != key_of(issuer.name):
+                problems.append(
+                    RowProblem(
+                        number,
+                        ISSUER_COLUMN,
+                        row.issuer,
+                        f"この行は「{row.issuer}」の書き出しで、取り込み先は「{issuer.name}」です"
+                        f"（--issuer {row.issuer} で取り込むか、「{ISSUER_COLUMN}」の列を空にしてください）",
+                    )
+                )
+            elif group_key in done:
                 problems.append(
                     RowProblem(
                         number,
                         "個別事業名",
                         row.project,
-                        f"同じ年度・事業の行が{done[key]}行目と離れています（続けて並べてください）",
+                        f"同じ年度・事業の行が{done[group_key]}行目と離れています（続けて並べてください）",
                     )
                 )
             else:
-                done[key] = number
+                done[group_key] = number
                 problems.extend(_disagreements(group))
                 batch.append(group)
                 batch_rows += len(group)
@@ -346,36 +395,65 @@ def import_rows(
 
         def flush() -> None:
             nonlocal batch, batch_rows
-            if batch and not problems and not result.problems:
-                writer.write(batch, result)
+            if batch:  # after a problem, only checked: every problem is listed, nothing is written
+                writer.write(batch, result, dry=bool(problems or result.problems))
             if progress and batch_rows:
                 progress(batch_rows)
             batch, batch_rows = [], 0
 
-        for index, raw in enumerate(rows):
-            number = index + 2  # the header is row 1
-            row, found = validate_row(number, raw, context)
-            if found:
-                problems.extend(found)
-            if row is None:
-                continue
-            report.rows += 1
-            if group and (group[0][1].fiscal_year, key_of(group[0][1].project)) != (
-                row.fiscal_year,
-                key_of(row.project),
-            ):
-                close_group()
-                if batch_rows >= BATCH_ROWS:
-                    flush()
-            group.append((number, row, values.clean(raw.get("基本目標"))))
-        close_group()
-        flush()
+        try:
+            same: _SameProject | None = None  # the current group's first row
+            for index, raw in enumerate(rows):
+                number = index + 2  # the header is row 1
+                if same is not None and same.repeats(raw):
+                    try:
+                        cells = KpiCells.model_validate(raw, context=context)
+                    except ValidationError as exc:
+                        problems.extend(_problems(number, exc))
+                        continue
+                    report.rows += 1
+                    group.append((number, cells, ""))
+                    continue
+                row, found = validate_row(number, raw, context)
+                if found:
+                    problems.extend(found)
+                if row is None:
+                    continue
+                report.rows += 1
+                key = (row.fiscal_year, key_of(row.project))
+                if group and key != group_key:
+                    close_group()
+                    if batch_rows >= BATCH_ROWS:
+                        flush()
+                if not group:
+                    group_key, same = key, _SameProject(raw)
+                group.append((number, row, values.clean(raw.get("基本目標"))))
+            close_group()
+            flush()
+            writer.close(write=not (problems or result.problems))
+        except BaseException:
+            with suppress(Exception):  # a COPY still ending in the background: wait, keep the first error
+                writer.settle()
+            raise
         if problems or result.problems:
             raise ImportFailed(problems + result.problems)
         # Names and texts are indexed in memory (bot/catalogue.py): any new or changed record refreshes it.
         if writer.changed_catalogue:
             bump_catalogue_version(session)
     return report
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """A batch keeps thousands of young objects alive (cells, models, row dicts) that Python's cyclic
+    collector would scan every 700 allocations, a sixth of an import's time: while importing, the
+    youngest generation is collected every GC_YOUNG_THRESHOLD allocations instead (still bounded)."""
+    old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def _target_issuer(session: Session, existing: Issuer | None, name: str | None, document: str | None) -> Issuer:

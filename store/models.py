@@ -297,6 +297,9 @@ class Revision(Base):
     actor: Mapped[str] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(20))  # seed | import | modal | cli
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The record's version this change made (Record.version after it): an import of an export of an
+    # older version finds here who changed what since. NULL for revisions written before migration 0008.
+    record_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class CatalogueVersion(Base):

@@ -209,6 +209,7 @@ def write_revisions(
             actor=actor,
             source=source,
             created_at=now,
+            record_version=record.version,  # flushed: the version this save made
         )
         for key in after
         if before.get(key, "") != after[key]

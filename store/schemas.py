@@ -6,11 +6,21 @@ Field aliases are the published column names, so a spreadsheet row validates as 
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+)
 from pydantic_core import ErrorDetails
 
 from store import values
@@ -55,12 +65,20 @@ SUBMISSION_COLUMN = "提出状況"
 UPDATED_COLUMN = "最終更新"
 SOURCE_COLUMN = "出典"  # where the row's values come from (document, kensho updates)
 EXPORT_ONLY_COLUMNS: tuple[str, ...] = (SUBMISSION_COLUMN, UPDATED_COLUMN, SOURCE_COLUMN)
+# Written by the export and read back: which issuer's record the row is, and the record's version when
+# it was exported. An import refuses a row whose record changed since (store.import_conflicts), so a
+# stale export never undoes a department's submission. Absent or empty (sheets typed by hand): no check.
+ISSUER_COLUMN = "自治体"
+VERSION_COLUMN = "版"
+RECORD_COLUMNS: tuple[str, ...] = (ISSUER_COLUMN, VERSION_COLUMN)
 
 
 def _text(value: Any) -> str:
     # Only ASCII whitespace is trimmed: a leading full-width space is the document's paragraph indent.
-    text = "" if value is None else str(value)
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip(" \t\n")
+    text = value if type(value) is str else "" if value is None else str(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip(" \t\n")
 
 
 def _required(value: Any) -> str:
@@ -77,6 +95,15 @@ def _opinion_status(value: Any) -> str | None:
     if text not in OPINION_STATUS_WORDS:
         raise ValueError("意見の状態は「案」か「確定」で入力してください")
     return OPINION_STATUS_WORDS[text]
+
+
+def _version(value: Any) -> int | None:
+    text = unicodedata.normalize("NFKC", values.clean(values.plain_number(value)))
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError("版は書き出したときの番号（1以上の整数）のままにしてください（不明なら空欄に）")
+    return int(text)
 
 
 def options_in(info: ValidationInfo) -> IssuerOptions:
@@ -100,8 +127,20 @@ def _policy(value: Any, info: ValidationInfo) -> str:
     return _text(value)
 
 
-Text = Annotated[str, BeforeValidator(_text), Field(max_length=MAX_TEXT)]
-Name = Annotated[str, BeforeValidator(_required), Field(max_length=300)]
+# A length limit is given before the BeforeValidator that cleans the text: pydantic-core then checks it
+# (one check in Rust, reported as string_too_long) on the cleaned text, not a Python validator after it.
+Text = Annotated[str, Field(max_length=MAX_TEXT), BeforeValidator(_text)]
+Name = Annotated[str, Field(max_length=300), BeforeValidator(_required)]
+DepartmentName = Annotated[str, Field(max_length=200), BeforeValidator(_text)]
+KpiName = Annotated[str, Field(max_length=300), BeforeValidator(_text)]
+
+
+def _unit(unit: str) -> str:
+    # The sheet prints units as （万円）; the brackets are layout, not part of the unit.
+    return unit.removeprefix("（").removesuffix("）").removeprefix("(").removesuffix(")")
+
+
+KpiUnit = Annotated[str, Field(max_length=50), BeforeValidator(_text), AfterValidator(_unit)]
 Amount = Annotated[int | None, BeforeValidator(values.parse_amount)]
 Count = Annotated[int | None, BeforeValidator(values.parse_count)]
 
@@ -127,13 +166,6 @@ def _kpi_value(value: Decimal | None, pending: bool) -> KpiValue:
 KpiField = Annotated[KpiValue, BeforeValidator(KpiValue.parse)]
 
 
-class KpiInput(BaseModel):
-    name: str
-    unit: str = ""
-    target: KpiValue = KpiValue()
-    actual: KpiValue = KpiValue()
-
-
 class ImportRow(BaseModel):
     """One row of the committee table (資料５－２ layout)."""
 
@@ -144,21 +176,23 @@ class ImportRow(BaseModel):
         tuple[int, str] | None, BeforeValidator(lambda v: values.parse_goal(v) if values.clean(v) else None)
     ] = Field(default=None, alias="基本目標")
     project: Name = Field(alias="個別事業名")
-    department: Annotated[str, BeforeValidator(_text), Field(max_length=200)] = Field(default="", alias="担当課")
+    department: DepartmentName = Field(default="", alias="担当課")
     project_cost: Amount = Field(default=None, alias="事業費（千円）")
     donation_amount: Amount = Field(default=None, alias="寄附額（千円）")
     donation_count: Count = Field(default=None, alias="寄附件数（件）")
     result: Text = Field(default="", alias="事業内容（実施結果）")
-    kpi_name: Annotated[str, BeforeValidator(_text), Field(max_length=300)] = Field(default="", alias="KPI指標")
-    kpi_unit: Annotated[str, BeforeValidator(_text), Field(max_length=50)] = Field(default="", alias="KPI単位")
-    kpi_target: KpiField = Field(default_factory=KpiValue, alias="KPI目標値")
-    kpi_actual: KpiField = Field(default_factory=KpiValue, alias="KPI実績値")
+    kpi_name: KpiName = Field(default="", alias="KPI指標")
+    kpi_unit: KpiUnit = Field(default="", alias="KPI単位")
+    # An empty cell by default, parsed like a typed one: the shared KpiValue() (a model instance as
+    # default would be deep-copied for every row).
+    kpi_target: KpiField = Field(default="", alias="KPI目標値", validate_default=True)
+    kpi_actual: KpiField = Field(default="", alias="KPI実績値", validate_default=True)
     evaluation: Annotated[int | None, BeforeValidator(_evaluation)] = Field(default=None, alias="事業の評価")
     kpi_effective: Annotated[bool | None, BeforeValidator(_kpi_effective)] = Field(
         default=None, alias="KPI達成への有効性"
     )
     expert_opinion: Text = Field(default="", alias="外部有識者からの意見")
-    policy: Annotated[str, BeforeValidator(_policy), Field(max_length=50)] = Field(default="", alias="今後の方針")
+    policy: Annotated[str, Field(max_length=50), BeforeValidator(_policy)] = Field(default="", alias="今後の方針")
     policy_reason: Text = Field(default="", alias="今後の方針の理由")
     reflection: Text = Field(default="", alias="事業実施後の振り返り・今後の方針等")
     aliases: Annotated[list[str] | None, BeforeValidator(lambda v: None if v is None else values.split_aliases(v))] = (
@@ -168,17 +202,23 @@ class ImportRow(BaseModel):
     opinion_status: Annotated[str | None, BeforeValidator(_opinion_status)] = Field(
         default=None, alias=OPINION_STATUS_COLUMN
     )
+    issuer: Annotated[str, Field(max_length=100), BeforeValidator(_text)] = Field(default="", alias=ISSUER_COLUMN)
+    record_version: Annotated[int | None, BeforeValidator(_version)] = Field(default=None, alias=VERSION_COLUMN)
 
-    @field_validator("kpi_unit")
-    @classmethod
-    def _strip_unit_brackets(cls, unit: str) -> str:
-        # The sheet prints units as （万円）; the brackets are layout, not part of the unit.
-        return unit.removeprefix("（").removesuffix("）").removeprefix("(").removesuffix(")")
 
-    def kpi(self) -> KpiInput | None:
-        if not (self.kpi_name or self.kpi_target.value is not None or self.kpi_actual.value is not None):
-            return None
-        return KpiInput(name=self.kpi_name, unit=self.kpi_unit, target=self.kpi_target, actual=self.kpi_actual)
+KPI_FIELDS = ("kpi_name", "kpi_unit", "kpi_target", "kpi_actual")
+# The KPI cells of a row alone, with ImportRow's own field definitions: a row that repeats its project's
+# previous row in every other cell (the next KPI of the project) needs only these validated again.
+KpiCells = create_model(
+    "KpiCells",
+    __config__=ImportRow.model_config,
+    **{name: (ImportRow.model_fields[name].annotation, ImportRow.model_fields[name]) for name in KPI_FIELDS},
+)
+
+
+def has_kpi(row: Any) -> bool:
+    """Whether the KPI cells of a row (ImportRow or KpiCells) hold a KPI."""
+    return bool(row.kpi_name or row.kpi_target.value is not None or row.kpi_actual.value is not None)
 
 
 def japanese_message(err: ErrorDetails) -> str:
@@ -209,7 +249,7 @@ class SelfEvaluationDraft(BaseModel):
     kpi_actuals: list[KpiField] = Field(default_factory=list)
     evaluation: Annotated[int | None, BeforeValidator(_evaluation)] = None
     kpi_effective: Annotated[bool | None, BeforeValidator(_kpi_effective)] = None
-    policy: Annotated[str, BeforeValidator(_optional_choice), Field(max_length=50)] = ""
+    policy: Annotated[str, Field(max_length=50), BeforeValidator(_optional_choice)] = ""
     policy_reason: Text = ""
     reflection: Text = ""
 
@@ -232,14 +272,14 @@ class SelfEvaluationSubmission(SelfEvaluationDraft):
 
     model_config = ConfigDict(validate_default=True)
 
-    result: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
+    result: Annotated[str, Field(max_length=MAX_TEXT), BeforeValidator(_required)] = ""
     kpi_actuals: list[Annotated[KpiValue, BeforeValidator(_required_kpi)]] = Field(default_factory=list)
     # Before-validators run last-listed first: the "required" check comes before parsing.
     evaluation: Annotated[int, BeforeValidator(_evaluation), BeforeValidator(_required_choice)] = None  # type: ignore[assignment]
     kpi_effective: Annotated[bool, BeforeValidator(_kpi_effective), BeforeValidator(_required_choice)] = None  # type: ignore[assignment]
-    policy: Annotated[str, BeforeValidator(_required), Field(max_length=50)] = ""
-    policy_reason: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
-    reflection: Annotated[str, BeforeValidator(_required), Field(max_length=MAX_TEXT)] = ""
+    policy: Annotated[str, Field(max_length=50), BeforeValidator(_required)] = ""
+    policy_reason: Annotated[str, Field(max_length=MAX_TEXT), BeforeValidator(_required)] = ""
+    reflection: Annotated[str, Field(max_length=MAX_TEXT), BeforeValidator(_required)] = ""
 
 
 def validate_self_evaluation(raw: dict[str, Any], submit: bool) -> tuple[SelfEvaluationDraft | None, dict[str, str]]:

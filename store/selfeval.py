@@ -152,7 +152,8 @@ def _save(
             before = record_snapshot(record)
             public_before = public_snapshot(record)
             current_version = record.version
-            _apply(session, record, data, submit)
+            with session.no_autoflush:  # _apply looks up the 今後の方針 option: one UPDATE, one version step
+                _apply(session, record, data, submit)
             changed = record_snapshot(record) != before
             # A stale version with no difference is a repeat of the same save (a double click on 提出).
             if current_version != expected_version and changed:

@@ -91,7 +91,9 @@ def revision_count(db: Database) -> int:
 
 
 def without_export_only(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    return [{k: v for k, v in row.items() if k not in EXPORT_ONLY_COLUMNS} for row in rows]
+    """The rows' content: without the office's columns, and without 版, a record's count of saves in
+    its own database (a rebuilt database starts over at 1)."""
+    return [{k: v for k, v in row.items() if k not in (*EXPORT_ONLY_COLUMNS, "版")} for row in rows]
 
 
 def modified_table() -> list[dict[str, str]]:
@@ -178,8 +180,9 @@ def test_export_of_the_bundled_data_is_the_bundled_table_cell_for_cell(db: Datab
     bundled = read_bundled()
 
     assert [list(row) for row in rows] == [EXPORT_COLUMNS] * len(rows)
-    assert [*COLUMNS, ALIAS_COLUMN, "意見の状態", "提出状況", "最終更新", "出典"] == EXPORT_COLUMNS
+    assert [*COLUMNS, ALIAS_COLUMN, "意見の状態", "提出状況", "最終更新", "出典", "自治体", "版"] == EXPORT_COLUMNS
     assert {row["出典"] for row in rows} == {"群馬県 資料５－２（令和4年6月時点）"}
+    assert {(row["自治体"], row["版"]) for row in rows} == {("群馬県", "1")}
     assert len(rows) == len(bundled) == 7
     # Every cell is identical, including the full-width paragraph indents (「　デジタル…」).
     for number, (exported, published) in enumerate(zip(rows, bundled, strict=True), start=2):
@@ -199,7 +202,7 @@ def test_the_csv_has_a_bom_the_import_header_and_the_two_office_columns(db: Data
 
     header = data.decode("utf-8-sig").split("\r\n", 1)[0]
     bundled_header = BUNDLED_CSV.read_text("utf-8-sig").split("\n", 1)[0]
-    assert header == bundled_header + ",意見の状態,提出状況,最終更新,出典"
+    assert header == bundled_header + ",意見の状態,提出状況,最終更新,出典,自治体,版"
     rows = csv_rows(data)
     assert [r["個別事業名"] for r in rows] == [r["個別事業名"] for r in read_bundled()]
     assert {r["提出状況"] for r in rows} == {"未提出"}
