@@ -67,11 +67,12 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         body = f"{before}のデータが登録されていないため、{now}の新規事業は判定できません。"
         return A.Answer(ctx.q, "not_found", body, kind="list")
     absent = year - 1 if plan.new else plan.absent_year  # 新規事業: on record this year, not the year before
-    own = [p for p in ctx.cat.projects if p.issuer_id == issuer.id]
-    if absent is not None:
-        excluded += tuple(p.id for p in own if absent in p.years)
-    if plan.only_year:
-        excluded += tuple(p.id for p in own if any(y != year for y in p.years))
+    if absent is not None or plan.only_year:
+        own = [ctx.cat.projects[i] for i in ctx.cat.projects_of(issuer.id)]
+        if absent is not None:
+            excluded += tuple(p.id for p in own if absent in p.years)
+        if plan.only_year:
+            excluded += tuple(p.id for p in own if any(y != year for y in p.years))
     turned = plan.negated
     if turned:  # 継続じゃない事業: every project but those the filter would give
         positive = queries.Scope(
@@ -400,8 +401,16 @@ def _aggregate(
             shown = A.average_count(average) if column == Field.DONATION_COUNT else A.average_amount(average)
             body = f"{title}（{n:,}件）の{label}の平均は{shown}です。"
         # A few projects summed are named (基本目標１の事業の寄附額の合計: which two).
-        few = queries.records_in(ctx.session, scope, limit=SUMMED_SHOWN + 1)
-        if len(few) <= SUMMED_SHOWN and not (scope.issuer_id and n == len(ctx.cat.projects_of(scope.issuer_id))):
+        filtered = bool(
+            scope.department_ids
+            or scope.goal_number is not None
+            or scope.policy_labels
+            or scope.evaluation is not None
+            or scope.threshold
+            or scope.excluded_project_ids
+        )
+        few = queries.records_in(ctx.session, scope, limit=SUMMED_SHOWN + 1) if filtered and n <= SUMMED_SHOWN else []
+        if few and len(few) <= SUMMED_SHOWN:
             names = [r.project.name for r in few]
             body += "\n対象：" + "、".join(names)
             return A.Answer(ctx.q, "answered", body, title=title, projects=names, **common)

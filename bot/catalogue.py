@@ -123,6 +123,7 @@ class Catalogue:
     def __init__(self, version: int) -> None:
         self.version = version
         self.texts_version = 0  # record texts as of this version of catalogue_version row 2
+        self.examples: dict[int | None, tuple[str, ...]] = {}  # bot.examples, by issuer
         self.texts_seen: Any = None  # the latest Record.updated_at whose texts are in memory
         self.projects: list[ProjectEntry] = []
         self.exact_names: dict[str, list[int]] = {}  # folded official name or alias -> projects
