@@ -138,16 +138,18 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         agg_total, _, _ = queries.aggregate(ctx.session, scope, column.value)
         unit = A.count(agg_total) if column == Field.DONATION_COUNT else A.amount(agg_total)
         body += f"\n{A.FIELD_NAMES[column.value]}の合計：{unit}"
-    chosen_by = (
-        Field.POLICY.value
-        if labels
-        else Field.EVALUATION.value
-        if plan.evaluation is not None
-        else Field.DEPARTMENT.value
-        if plan.departments
-        else Field.GOAL.value
-        if plan.goal_number is not None
-        else None
+    chosen_by = next(
+        (
+            f.value
+            for f, chosen in (
+                (Field.POLICY, bool(labels)),
+                (Field.EVALUATION, plan.evaluation is not None),
+                (Field.DEPARTMENT, bool(plan.departments)),
+                (Field.GOAL, plan.goal_number is not None),
+            )
+            if chosen
+        ),
+        None,
     )
     return A.Answer(
         ctx.q,
@@ -401,15 +403,8 @@ def _aggregate(
             shown = A.average_count(average) if column == Field.DONATION_COUNT else A.average_amount(average)
             body = f"{title}（{n:,}件）の{label}の平均は{shown}です。"
         # A few projects summed are named (基本目標１の事業の寄附額の合計: which two).
-        filtered = bool(
-            scope.department_ids
-            or scope.goal_number is not None
-            or scope.policy_labels
-            or scope.evaluation is not None
-            or scope.threshold
-            or scope.excluded_project_ids
-        )
-        few = queries.records_in(ctx.session, scope, limit=SUMMED_SHOWN + 1) if filtered and n <= SUMMED_SHOWN else []
+        named = scope.filtered and n <= SUMMED_SHOWN
+        few = queries.records_in(ctx.session, scope, limit=SUMMED_SHOWN + 1) if named else []
         if few and len(few) <= SUMMED_SHOWN:
             names = [r.project.name for r in few]
             body += "\n対象：" + "、".join(names)

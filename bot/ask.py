@@ -106,7 +106,7 @@ class Asker:
         if any(i in inside for t in tags for i in range(t.start, t.end)):
             tags = self.lexicon(cat).tag(tokens, names=inside)
         quoted = tokens.quoted()
-        named = quoted and any(h.kind == "project" and (h.end <= quoted[0] or h.start >= quoted[1]) for h in names.hits)
+        named = quoted and any(h.kind == "project" for h in names.outside(quoted))
         if quoted and not named and any(t.kind == "unsupported" and t.value == "text_search" for t in tags):
             # 「KPIは未達」と書かれている事業: the words in quotes are looked for as written, not asked.
             tags = [t for t in tags if t.end <= quoted[0] or t.start >= quoted[1]]

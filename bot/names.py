@@ -75,6 +75,10 @@ class Names:
     suggestions: dict[int, float] = field(default_factory=dict)  # project index -> score, for もしかして
     kpi_words: bool = False  # words of a named project's KPI were typed beside its name
 
+    def outside(self, span: tuple[int, int] | None) -> list[NameHit]:
+        """The hits outside a span of tokens (the words in 「」 of a text search); all without one."""
+        return [h for h in self.hits if span is None or h.end <= span[0] or h.start >= span[1]]
+
     def best_suggestions(self, n: int = 3) -> tuple[int, ...]:
         """The project indexes to offer under 「もしかして」, best first."""
         return tuple(i for i, _ in sorted(self.suggestions.items(), key=lambda kv: -kv[1])[:n])
@@ -97,6 +101,7 @@ class NameFinder:
         }
         self.found = Names()
         self._memo: dict[tuple[int, int], NameHit | None] = {}
+        self._issuer_spans: dict[tuple[int, int], tuple[int, int] | None] = {}
 
     # --- spans ----------------------------------------------------------------------------------
     def _breaks(self, i: int) -> bool:
@@ -153,27 +158,35 @@ class NameFinder:
     def _fragment(self, a: int, b: int) -> bool:
         return b in self.fragment_edges or a in self.fragment_edges
 
-    def _named_after_issuer(self, a: int, b: int) -> bool:
+    def _named_after_issuer(self, a: int, b: int) -> tuple[int, int] | None:
         """ぐんまの事業, 群馬の事業: the issuer's name without 県 or 市, with 事業, where the issuer's own
-        project names begin so (ぐんまのクリエイティブ…, 群馬健康ポイント制度): those projects, not all."""
+        project names begin so (ぐんまのクリエイティブ…, 群馬健康ポイント制度): those projects, not all.
+        The span of the issuer's name, or None; worked out once per run."""
+        if (a, b) not in self._issuer_spans:
+            self._issuer_spans[(a, b)] = self._issuer_span(a, b)
+        return self._issuer_spans[(a, b)]
+
+    def _issuer_span(self, a: int, b: int) -> tuple[int, int] | None:
         toks = self.tokens.tokens
         words = [i for i in range(a, b) if toks[i].key not in _INNER]
         bare = [i for i in words if i in self.issuer_words and not toks[i].key.endswith(_ISSUER_KINDS)]
         generic = [i for i in words if i in self.soft and i not in self.issuer_words]
         if not bare or not generic or len(bare) + len(generic) != len(words):
-            return False
+            return None
         if not any("事業" in toks[i].key for i in generic):
-            return False
-        key = self.tokens.key(bare[0], bare[-1] + 1)
-        return bool(self.cat.projects_named_with(key, limit=1)) or any(
-            f.reading.startswith(self.tokens.reading(bare[0], bare[-1] + 1)) for f in self.cat.project_index.forms
+            return None
+        span = (bare[0], bare[-1] + 1)
+        spoken = self.tokens.reading(*span)
+        begun = bool(self.cat.projects_named_with(self.tokens.key(*span), limit=1)) or any(
+            f.reading.startswith(spoken) for f in self.cat.project_index.forms
         )
+        return span if begun else None
 
     def _has_content(self, a: int, b: int) -> bool:
         toks = self.tokens.tokens
         if self._fragment(a, b) and any(i in self.issuer_words for i in range(a, b)):
             return True  # ぐんま何とか: the issuer's name begins the forgotten name
-        if self._named_after_issuer(a, b):
+        if self._named_after_issuer(a, b) is not None:
             return True
         if any(i not in self.soft and toks[i].key and toks[i].key not in _INNER for i in range(a, b)):
             return True
@@ -431,11 +444,10 @@ class NameFinder:
     def _cover_run(self, a: int, b: int) -> None:
         if self._fragment(a, b) and self._cover_fragment(a, b):
             return
-        if self._named_after_issuer(a, b):
-            bare = [i for i in range(a, b) if i in self.issuer_words and self.tokens.tokens[i].key not in _INNER]
-            if self._cover_fragment(bare[0], bare[-1] + 1):
-                self.found.hits[-1] = NameHit(a, b, "project", self.found.hits[-1].ids, 0.0, vague=True)
-                return
+        issuer = self._named_after_issuer(a, b)
+        if issuer is not None and self._cover_fragment(*issuer):
+            self.found.hits[-1] = NameHit(a, b, "project", self.found.hits[-1].ids, 0.0, vague=True)
+            return
         if all(i in self.soft or self.tokens.tokens[i].key in _INNER for i in range(a, b)):
             self.found.unknown.append((a, b))  # ぐんま事業: only an issuer and generic words, no one's name
             return

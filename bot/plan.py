@@ -186,7 +186,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     searched = _text_list(intent)
     if searched is not None:
         return searched
-    looked_for = {reason for reason, _ in intent.unsupported} == {"text_search"} and intent.fields
+    looked_for = intent.reasons == {"text_search"} and intent.fields
     if names.unknown and looked_for and any(h.kind == "project" for h in hits):
         names.unknown = []  # 健康ポイントの振り返りってインストール数とか書いてある？: what to read for, in that field
     if names.unknown:
@@ -214,14 +214,14 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     simple = intent.op in {None, Op.SUM} and not (intent.policies or intent.threshold or intent.evaluation)
     if intent.years_asked and not hits and not intent.unsupported:  # このデータって何年度分？
         return Scope(_issuer(intent, cat, (), None), years=True)
-    if {reason for reason, _ in intent.unsupported} == {"trend"} and not hits and simple:
+    if intent.reasons == {"trend"} and not hits and simple:
         fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
     if _per_donation_asked(intent) and not hits and not intent.policies:
         # 寄附1件あたりの額が一番大きい事業 / 全体で見ると寄附1件あたりの平均額.
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, intent.op, (), per_donation=True)
     amounts = tuple(f for f in intent.fields if f in AMOUNTS and f != Field.DONATION_COUNT)
-    if {r for r, _ in intent.unsupported} == {"difference"} and not hits and simple and len(amounts) == 2:
+    if intent.reasons == {"difference"} and not hits and simple and len(amounts) == 2:
         # 事業費の総額と寄附額の総額の差: both totals and their difference.
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, amounts, difference=True)
     if intent.unsupported:
@@ -259,14 +259,13 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
 def _text_list(intent: Intent) -> TextList | None:
     """「ジョブカフェ」と書かれている事業 / コロナに触れている事業: asked for by a verb of writing, about
     no project named, with the words in quotes or as the only unknown run."""
-    if {reason for reason, _ in intent.unsupported} != {"text_search"} or intent.op:
+    if intent.reasons != {"text_search"} or intent.op:
         return None
     if not set(intent.fields) <= WRITTEN:
         return None  # 振り返りとかでコロナに触れてる: a field of text says where, an amount asks something else
     names = intent.names
     quoted = intent.tokens.quoted()
-    outside = [h for h in names.hits if quoted is None or h.end <= quoted[0] or h.start >= quoted[1]]
-    if any(h.exact or (h.kind == "project" and quoted) for h in outside):
+    if any(h.exact or (h.kind == "project" and quoted) for h in names.outside(quoted)):
         return None  # 健康ポイントについて書かれていること: about a project named
     if quoted is not None:
         return TextList(intent.tokens.key(*quoted), intent.typed(quoted))
@@ -306,7 +305,7 @@ def _unsupported(intent: Intent) -> Unsupported:
 
 
 def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue) -> Plan:
-    if {reason for reason, _ in intent.unsupported} == {"exclude"}:
+    if intent.reasons == {"exclude"}:
         # 医療機関応援金以外の寄附額の合計: everything of that issuer and year but the projects named.
         issuer = cat.projects[projects[0]].issuer_id
         fields = tuple(intent.fields) or (Field.DONATION_AMOUNT,) * bool(intent.op)
@@ -320,7 +319,7 @@ def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue) -
     fields = list(intent.fields)
     if intent.counting and Field.DONATION_COUNT not in fields:
         fields.append(Field.DONATION_COUNT)  # 健康ポイントは何件？: that project's donations
-    asked = {reason for reason, _ in intent.unsupported}
+    asked = set(intent.reasons)
     if asked == {"text_search"} and fields:
         asked = set()  # 振り返りにはどう書いてある？: what a named project's field says
         intent.unsupported.clear()

@@ -134,7 +134,7 @@ class Tokens:
             k = i - 1 if t.surface == "は" else i
             while k > 0 and not _phrase_start(toks, k):
                 k -= 1
-            return toks[k].start if k < len(toks) else 0, toks[j].start
+            return toks[k].start, toks[j].start
         return None
 
     def quoted(self) -> tuple[int, int] | None:

@@ -120,10 +120,10 @@ class Intent:
     def typed(self, span: tuple[int, int]) -> str:
         return self.tokens.typed(*span)
 
-    def quoted(self) -> tuple[str, str] | None:
-        """The first words typed in 「」 or 『』: (matching key, as typed)."""
-        span = self.tokens.quoted()
-        return (self.tokens.key(*span), self.typed(span)) if span else None
+    @property
+    def reasons(self) -> frozenset[str]:
+        """What kensho was asked and cannot apply as such (exclude, trend, text_search …)."""
+        return frozenset(reason for reason, _ in self.unsupported)
 
 
 def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> Intent:

@@ -67,6 +67,18 @@ class Scope:
     # else only those of these departments, the others by their last submitted or imported value.
     draft_departments: tuple[int, ...] | None = None
 
+    @property
+    def filtered(self) -> bool:
+        """Whether the scope is narrower than the issuer's whole year."""
+        return bool(
+            self.department_ids
+            or self.goal_number is not None
+            or self.policy_labels
+            or self.evaluation is not None
+            or self.threshold
+            or self.excluded_project_ids
+        )
+
 
 def _scoped(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
     """Filters as subqueries, so they combine with any FROM clause."""
