@@ -303,14 +303,16 @@ def trend_answer(ctx: Context, entry: ProjectEntry, fields: list[Field]) -> A.An
         if len(records) > 1 and amounts and None not in amounts:
             size = A.count(sum(amounts)) if f == Field.DONATION_COUNT else A.amount(sum(amounts))
             lines.append(f"・{len(records)}か年度の合計：{size}")
-    if len(records) == 1:
-        only = values.fiscal_year_label(records[0].fiscal_year)
-        lines.append(f"登録されているのは{only}のみのため、前年度とは比べられません。")
     last = records[-1]
+    if len(records) == 1:  # nothing to compare with: what is asked is not on record
+        only = values.fiscal_year_label(last.fiscal_year)
+        head = f"{entry.name}の記録は{only}の分だけのため、前年度とは比べられません。登録されている値は次のとおりです。"
+    else:
+        head = f"{entry.name}の年度ごとの推移"
     return A.Answer(
         ctx.q,
-        "answered",
-        f"{entry.name}の年度ごとの推移\n" + "\n".join(lines),
+        "answered" if len(records) > 1 else "not_found",
+        head + "\n" + "\n".join(lines),
         field=fields[0].value,
         projects=[entry.name],
         project_ids=[entry.id],

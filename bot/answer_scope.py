@@ -166,13 +166,15 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
 
 
 def _by_kpi(ctx: Context, issuer: Issuer, year: int, plan: ScopePlan, fields: list[Field]) -> A.Answer:
-    """KPIが未達の事業 / 達成した事業: judged from target and actual; 集計中 is unknown, never 未達."""
+    """KPIが未達の事業 / 達成した事業: judged from target and actual; 集計中 is unknown, never 未達, and
+    asked about on its own (集計中の事業)."""
     if ctx.intent.op or ctx.intent.threshold or ctx.intent.policies:
         return unsupported_answer(ctx, "KPI", "KPIの達成状況とほかの条件の組み合わせ")
     scope = queries.Scope(issuer.id, year, plan.departments, plan.goal_number)
     title = _scope_title(ctx, scope)
     met, unmet, unknown = [], [], []
-    for record in filter(None, map(ctx.visible, queries.records_in(ctx.session, scope))):
+    records = list(filter(None, map(ctx.visible, queries.records_in(ctx.session, scope))))
+    for record in records:
         states = {A.kpi_progress(k) for k in record.kpis}
         if "未達" in states:
             unmet.append(record)
@@ -180,8 +182,11 @@ def _by_kpi(ctx: Context, issuer: Issuer, year: int, plan: ScopePlan, fields: li
             met.append(record)
         else:
             unknown.append(record)
-    chosen = met if plan.kpi_state == "met" else unmet
-    word = "KPIを達成した" if plan.kpi_state == "met" else "KPIが未達の"
+    pending = [r for r in records if any(A.kpi_progress(k) == "集計中" for k in r.kpis)]
+    chosen = {"met": met, "unmet": unmet, "pending": pending}[plan.kpi_state]
+    word = {"met": "KPIを達成した", "unmet": "KPIが未達の", "pending": "KPIの実績値が集計中の"}[plan.kpi_state]
+    if plan.kpi_state == "pending":
+        unknown = []  # what is asked about is what cannot be judged
     lines = [f"・{r.project.name}：" + "、".join(A.kpi_line(k) for k in r.kpis) for r in chosen[:LIST_LIMIT]]
     body = f"{title}のうち、{word}事業は{len(chosen)}件です。" + ("\n" + "\n".join(lines) if lines else "")
     context, cited = citation.scope_line(ctx.session, issuer, scope, chosen, ["kpi"])
@@ -223,12 +228,19 @@ def _trend(ctx: Context, issuer: Issuer, years: list[int], plan: ScopePlan, colu
         lines.append(line)
     if len(years) > 1:  # 2か年分を合わせた寄附額: every year on record together
         lines.append(f"{len(years)}か年度の合計：{fmt(overall)}")
-    body = f"{issuer.name}の事業の{label}の合計（年度ごと）\n" + "\n".join(lines)
+    head = f"{issuer.name}の事業の{label}の合計（年度ごと）"
+    if len(years) == 1:  # nothing to compare with: what is asked is not on record
+        only = values.fiscal_year_label(years[0])
+        head = (
+            f"{issuer.name}の記録は{only}の分だけのため、前年度とは比べられません。"
+            f"{only}の{label}の合計は次のとおりです。"
+        )
+    body = head + "\n" + "\n".join(lines)
     last = queries.Scope(issuer.id, years[-1], plan.departments, plan.goal_number)
     context, cited = citation.scope_line(ctx.session, issuer, last, [], [])
     return A.Answer(
         ctx.q,
-        "answered",
+        "answered" if len(years) > 1 else "not_found",
         body,
         field=column.value,
         context=context,
@@ -476,15 +488,16 @@ def text_list_answer(ctx: Context, phrase: str, typed: str, found: list[ProjectE
         found = [ctx.cat.projects[i] for i in ctx.cat.projects_containing(phrase) if len(phrase) >= 2]
     found = [p for p in found if p.issuer_id == issuer.id]
     if not found:
-        body = f"{issuer.name}の事業の記載（各事業の最新年度）に「{typed}」は見つかりませんでした。"
+        body = f"{issuer.name}の事業の記載（登録されているすべての年度）に「{typed}」は見つかりませんでした。"
         return A.Answer(ctx.q, "not_found", body, kind="search")
     listing = "\n".join(f"・{p.name}" for p in found)
-    where = f"記載（各事業の最新年度）に「{typed}」があるの" if typed else "お尋ねの内容に当たるの"
+    where = f"記載（登録されているすべての年度）に「{typed}」があるの" if typed else "お尋ねの内容に当たるの"
     body = f"{issuer.name}の事業のうち、{where}は次の{len(found)}件です。\n{listing}"
     return A.Answer(
         ctx.q,
         "answered",
         body,
+        field=ctx.intent.fields[0].value if ctx.intent.fields else None,  # KPIが「…」の事業: the KPI's
         projects=[p.name for p in found],
         project_ids=[p.id for p in found],
         candidates=[A.Candidate(p.id, p.name) for p in found],

@@ -31,10 +31,11 @@ from bot.answer_project import (
     years_answer,
 )
 from bot.answer_scope import scope_answer, text_list_answer, unsupported_answer
-from bot.catalogue import Catalogue, CatalogueCache, issuer_prefixes
-from bot.content_search import search
+from bot.catalogue import Catalogue, CatalogueCache, ProjectEntry, issuer_prefixes
+from bot.content_search import described, search
 from bot.examples import example_questions, hint
-from bot.names import NameFinder, by_issuer
+from bot.names import NameFinder, Names, by_issuer
+from bot.normalize import fold
 from bot.selfeval import history
 from bot.settings import configured_issuer
 from bot.tagging import Lexicon, Tag
@@ -107,9 +108,13 @@ class Asker:
             tags = self.lexicon(cat).tag(tokens, names=inside)
         quoted = tokens.quoted()
         named = quoted and any(h.kind == "project" for h in names.outside(quoted))
-        if quoted and not named and any(t.kind == "unsupported" and t.value == "text_search" for t in tags):
-            # 「KPIは未達」と書かれている事業: the words in quotes are looked for as written, not asked.
+        written = any(t.kind == "unsupported" and t.value == "text_search" for t in tags)
+        if quoted and not named and (written or _literal(quoted, tags, names)):
+            # 「KPIは未達」と書かれている事業, KPIが「一人あたりの県民所得」の事業: the words in quotes are
+            # looked for as written, not asked.
             tags = [t for t in tags if t.end <= quoted[0] or t.start >= quoted[1]]
+            if not written:
+                tags.append(Tag(quoted[0], quoted[1], "unsupported", "text_search"))
         return understand(question, tokens, tags, names), tags, only
 
     def ask(
@@ -197,7 +202,7 @@ class Asker:
                 found = [p for p in found if p.issuer_id == ctx.only_issuer]
         if len(found) == 1:
             note = f"「{plan.typed}」に関する事業として、{found[0].name}についてお答えします。\n"
-            return project_answer(ctx, found[0], _fields(ctx), note=note)
+            return project_answer(ctx, found[0], _fields(ctx) or _written_in(ctx, found[0], plan), note=note)
         if len(found) > 1 and not _fields(ctx) and not ctx.intent.op:
             return text_list_answer(ctx, "", plan.typed, found)  # アンケートを実施した事業: every one of them
         if 1 < len(found) <= 5:
@@ -220,6 +225,37 @@ class Asker:
             title=f"{name}の更新履歴",
             kind="history",
         )
+
+
+def _written_in(ctx: Context, entry: ProjectEntry, plan: P.ByText) -> list[Field]:
+    """Asked which project did something (台湾の旅行博に出展したのはどの事業): the text of its record that
+    holds every word it was found by, shown as the proof; none (the overview) otherwise."""
+    tokens = ctx.intent.tokens
+    runs = plan.runs or tuple(ctx.intent.names.unknown)
+    if ctx.intent.summary_cue or not (ctx.intent.list_cue or any(described(tokens, b) for _, b in runs)):
+        return []  # ヘルメットの事業, …の概要: the project itself, not which of its texts says so
+    record = ctx.record(entry.id, ctx.intent.year)
+    words = [tokens.tokens[i].key for a, b in runs for i in range(a, b)]
+    words = [w for w in words if len(w) >= 2]
+    if record is None or not words:
+        return []
+    for f in (Field.RESULT, Field.REFLECTION, Field.EXPERT_OPINION):
+        text = fold(getattr(record, f.value) or "")
+        if all(w in text for w in words):
+            return [f]
+    return []
+
+
+def _literal(quoted: tuple[int, int], tags: list[Tag], names: Names) -> bool:
+    """Words in quotes that are no name and no one word kensho knows (「終了」, 「寄附額」), but hold
+    words it does (「一人あたりの県民所得」), none of them a field: a passage of the texts, quoted."""
+    a, b = quoted
+    if any(h.start < b and h.end > a for h in names.hits):
+        return False
+    inside = [t for t in tags if a <= t.start and t.end <= b]
+    if any(t.kind == "field" for t in inside):
+        return False  # 「事業費が一番かかっている事業はどれか」とのこと: a question passed on, asked
+    return bool(inside) and not any((t.start, t.end) == quoted for t in inside)
 
 
 def _previous_year(intent: Intent, plan: P.Plan, cat: Catalogue, issuer: int | None) -> None:

@@ -101,6 +101,14 @@ class ProjectEntry:
     text: str = ""
     remarks: str = ""
     kpis: str = ""  # matching keys of the latest year's KPI names, "|"-separated
+    # The same texts of the years before (事業内容, KPI, 振り返り, 有識者意見): a project described by
+    # what it did then (シルバー人材センターと連携した事業) is found, and text searches cover every year.
+    earlier: str = ""
+
+    @property
+    def texts(self) -> list[str]:
+        """Every text of the project that describes it, of every year: name, 事業内容, KPI, aliases."""
+        return [*self.text.split("|"), *self.earlier.split("|")]
 
 
 @dataclass
@@ -219,9 +227,16 @@ class Catalogue:
             # Only the latest year's record describes the project (department, goal, texts): keep the
             # last row of each project and fold the texts of that one alone, not those of every year.
             latest: dict[int, Row[Any]] = {}
+            earlier: dict[int, list[str]] = defaultdict(list)
             for row in rows:
                 entries[row.project_id].years.append(row.fiscal_year)
+                before = latest.get(row.project_id)
+                if before is not None:
+                    earlier[row.project_id] += _record_texts(before, kpi_names.get(before.id, []))
                 latest[row.project_id] = row
+            for pid, texts in earlier.items():
+                entries[pid].earlier = "|".join(fold_once(t) for t in texts if t)
+            del earlier
             for pid, (rid, _, _, dept, goal, result, reflection, opinion, reason, public) in latest.items():
                 if public:  # a pending 下書き is not searchable: its texts are not public yet
                     result, reflection, reason = public["result"], public["reflection"], public["policy_reason"]
@@ -280,7 +295,7 @@ class Catalogue:
         return catalogue
 
     def _index_texts(self) -> None:
-        self._texts = TextIndex([f"{p.text}|{p.remarks}" for p in self.projects])
+        self._texts = TextIndex([f"{p.text}|{p.remarks}|{p.earlier}" for p in self.projects])
         self._names = TextIndex([p.text.split("|", 1)[0] for p in self.projects])
 
     def refresh_texts(self, db: Database) -> None:
@@ -304,16 +319,19 @@ class Catalogue:
             if self.texts_seen is not None:
                 stmt = stmt.where(Record.updated_at >= self.texts_seen)  # ties are taken in again, harmlessly
             rows = session.execute(stmt).all()
-            kpi_names: dict[int, list[str]] = defaultdict(list)
-            ids = [r.id for r in rows]
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                for record_id, name in session.execute(select(Kpi.record_id, Kpi.name).where(Kpi.record_id.in_(chunk))):
-                    kpi_names[record_id].append(name)
+            kpi_names = _kpi_names(session, [r.id for r in rows])
+            # A record of a year before the latest: that project's earlier texts are read again.
+            older = {
+                r.project_id for r in rows if r.project_id in by_id and r.fiscal_year != _latest(by_id[r.project_id])
+            }
+            for pid, text in _earlier_texts(session, older, by_id).items():
+                by_id[pid].earlier = text
         for rid, pid, year, result, updated, reflection, opinion, reason, public in rows:
+            if self.texts_seen is None or updated > self.texts_seen:
+                self.texts_seen = updated
             entry = by_id.get(pid)
             if entry is None or not entry.years or year != entry.years[-1]:
-                continue  # only the latest year's record describes a project
+                continue  # the latest year's record describes a project; the others are its earlier texts
             if public:  # a pending 下書き is not searchable: its texts are not public yet
                 result, reflection, reason = public["result"], public["reflection"], public["policy_reason"]
             remarks = (reflection, opinion, reason)
@@ -321,10 +339,56 @@ class Catalogue:
             entry.text = "|".join(fold_text(t) for t in described if t)
             entry.remarks = "|".join(fold_text(t) for t in remarks if t)
             entry.kpis = "|".join(fold_text(t) for t in kpi_names.get(rid, []) if t)
-            if self.texts_seen is None or updated > self.texts_seen:
-                self.texts_seen = updated
         self._index_texts()
         self.texts_version = version
+
+
+def _latest(entry: ProjectEntry) -> int | None:
+    return entry.years[-1] if entry.years else None
+
+
+def _kpi_names(session: Session, record_ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(record_ids), 500):
+        chunk = record_ids[start : start + 500]
+        for record_id, name in session.execute(select(Kpi.record_id, Kpi.name).where(Kpi.record_id.in_(chunk))):
+            names[record_id].append(name)
+    return names
+
+
+def _earlier_texts(session: Session, projects: set[int], by_id: dict[int, ProjectEntry]) -> dict[int, str]:
+    """The folded texts of the years before each project's latest, read again (one was saved)."""
+    if not projects:
+        return {}
+    rows = session.execute(
+        select(
+            Record.id,
+            Record.project_id,
+            Record.fiscal_year,
+            Record.result,
+            Record.reflection,
+            Record.expert_opinion,
+            Record.policy_reason,
+            Record.public_values,
+        )
+        .where(Record.project_id.in_(sorted(projects)))
+        .order_by(Record.project_id, Record.fiscal_year)
+    ).all()
+    rows = [r for r in rows if r.fiscal_year != _latest(by_id[r.project_id])]
+    kpis = _kpi_names(session, [r.id for r in rows])
+    texts: dict[int, list[str]] = {pid: [] for pid in projects}
+    for row in rows:
+        texts[row.project_id] += _record_texts(row, kpis.get(row.id, []))
+    return {pid: "|".join(fold_text(t) for t in ts if t) for pid, ts in texts.items()}
+
+
+def _record_texts(row: Row[Any], kpis: list[str]) -> list[str]:
+    """A record's texts as the public sees them (a pending 下書き's are not public yet), KPI names too."""
+    result, reflection, reason = row.result, row.reflection, row.policy_reason
+    if row.public_values:
+        public = row.public_values
+        result, reflection, reason = public["result"], public["reflection"], public["policy_reason"]
+    return [result, *kpis, reflection, row.expert_opinion, reason]
 
 
 def issuer_names(session: Session) -> list[str]:

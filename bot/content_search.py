@@ -8,8 +8,9 @@ three common words spread over a project's texts), and a name-like word in katak
 
 from __future__ import annotations
 
-from bot.catalogue import Catalogue, ProjectEntry
+from bot.catalogue import GENERIC_SUFFIXES, Catalogue, ProjectEntry
 from bot.names import _name_like
+from bot.normalize import fold
 from bot.tagging import Tag
 from bot.tokens import Tokens
 
@@ -19,15 +20,20 @@ _STOP_TAIL = frozenset({"じぎょう", "事業", "ぷろじぇくと", "取組"
 
 def search(cat: Catalogue, tokens: Tokens, tags: list[Tag], runs: list[tuple[int, int]]) -> list[ProjectEntry]:
     soft = {i for t in tags if t.soft for i in range(t.start, t.end)}
+    issuer = {i for t in tags if t.kind == "issuer" for i in range(t.start, t.end)}
     found: list[ProjectEntry] = []
     for a, b in runs:
-        words = [i for i in range(a, b) if i not in soft and tokens.tokens[i].key not in {"", "の", "・"}]
+        words = [i for i in range(a, b) if tokens.tokens[i].key not in {"", "の", "・"}]
+        # 群馬の子ども向け…: the issuer's name before the words is no word of them; 子ども向け地域環境|群馬|事業
+        # has it where a word of the name was.
+        first = next((i for i in words if i not in soft), b)
+        words = [i for i in words if i not in soft or (i in issuer and i > first)]
         while words and tokens.tokens[words[-1]].key in _STOP_TAIL:
             words.pop()
         if not words:
             return []
         hits = _by_phrase(cat, tokens, words) or _by_thing(cat, tokens, words)
-        if not hits and _described(tokens, b):
+        if not hits and (described(tokens, b) or _referred(tokens, tags, words)):
             hits = _by_words(cat, tokens, words)
         if not hits:
             return []
@@ -45,12 +51,12 @@ def _by_phrase(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[Project
     for i in cat.projects_containing(phrase):
         p = cat.projects[i]
         named = len(words) == 1 and _name_like(tokens.tokens[words[0]].surface) and len(phrase) >= 3
-        if phrase in p.text or ((len(words) >= 2 or named) and phrase in p.remarks):
+        if phrase in p.text or phrase in p.earlier or ((len(words) >= 2 or named) and phrase in p.remarks):
             out.append(p)
     return out
 
 
-def _described(tokens: Tokens, end: int) -> bool:
+def described(tokens: Tokens, end: int) -> bool:
     """Whether the run is what a verb describing the project is about (学生の県内就職|を支援する事業,
     シルバー人材センター|と連携してる事業): a description, not a would-be name (地域医療支援事業)."""
     toks = tokens.tokens
@@ -60,24 +66,44 @@ def _described(tokens: Tokens, end: int) -> bool:
     return verb.pos == "動詞" or (verb.pos3 == "サ変可能" and end + 2 < len(toks) and toks[end + 2].pos == "動詞")
 
 
+def _referred(tokens: Tokens, tags: list[Tag], words: list[int]) -> bool:
+    """Whether the run is followed by の and a noun standing for what it describes (高校生のヘルメット
+    着用|の|やつ, …の件), and does not end as a name does (…事業のやつ is a would-be name)."""
+    toks = tokens.tokens
+    thing = {t.start for t in tags if t.kind == "generic" and t.value == "thing"}
+    after = words[-1] + 1  # the run may hold the の and the noun itself (they are soft words)
+    if not (after + 1 < len(toks) and toks[after].surface == "の" and after + 1 in thing):
+        return False
+    last = toks[words[-1]].key
+    return not any(last.endswith(fold(s)) for s in GENERIC_SUFFIXES)
+
+
 def _by_words(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[ProjectEntry]:
     """Every word of a description (学生, 県内就職) in one text of a project (学生等の県内就職…)."""
-    keys = [tokens.tokens[i].key for i in words if len(tokens.tokens[i].key) >= 2]
-    if len(keys) < 2 or len(keys) != len(words):
+    keys: list[str] = []
+    for i in words:  # a suffix belongs to its word (高校|生 is one word, 高校生)
+        t = tokens.tokens[i]
+        if keys and t.pos == "接尾辞" and i - 1 in words:
+            keys[-1] += t.key
+        else:
+            keys.append(t.key)
+    if len(keys) < 2 or any(len(k) < 2 for k in keys):
         return []
     out = []
     for i in cat.projects_containing(max(keys, key=len)):
         p = cat.projects[i]
-        if any(all(k in text for k in keys) for text in p.text.split("|")):
+        if any(all(k in text for k in keys) for text in p.texts):
             out.append(p)
     return out
 
 
 def _by_thing(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[ProjectEntry]:
     """自転車ヘルメット: a thing in katakana (ヘルメット) in the project's texts, every other word in its name."""
-    things = [tokens.tokens[i].key for i in words if _name_like(tokens.tokens[i].surface)]
-    things = [t for t in things if len(t) >= 3]
-    others = [tokens.tokens[i].key for i in words if not _name_like(tokens.tokens[i].surface)]
+    # A short Latin word (5G, DX) is no thing to look for in texts: like every other word, it must be
+    # in the name (５Ｇ活用スマート農業 is not ＩｏＴ活用スマート農業, whose texts say スマート).
+    thing = [_name_like(tokens.tokens[i].surface) and len(tokens.tokens[i].key) >= 3 for i in words]
+    things = [tokens.tokens[i].key for i, t in zip(words, thing, strict=True) if t]
+    others = [tokens.tokens[i].key for i, t in zip(words, thing, strict=True) if not t]
     if not things or not others:
         return []
     named = cat.projects_named_with(max(others, key=len), limit=THING_LIMIT)
@@ -87,6 +113,9 @@ def _by_thing(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[ProjectE
     for i in named:
         p = cat.projects[i]
         name = p.text.split("|", 1)[0]
-        if all(o in name for o in others) and all(t in p.text for t in things):
+        # A thing the name itself holds is no thing of the texts: …デジタルファクトリー横事業実証 is a name
+        # with a word put in, not the 5G project's texts described.
+        outside = [t for t in things if t not in name]
+        if outside and all(o in name for o in others) and all(t in p.text or t in p.earlier for t in outside):
             out.append(p)
     return out

@@ -23,15 +23,18 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import itemgetter
 
 import numpy as np
-from rapidfuzz.distance import LCSseq, Levenshtein
+from rapidfuzz.distance import LCSseq, Levenshtein, Opcode
 from rapidfuzz.process import cdist
 
 QUERY_WEIGHT = 0.65
 FULL_SCAN_LIMIT = 4000  # forms; above this, prefilter with the bigram index
 CANDIDATES = 400
+BEST_CACHE = 20_000  # mentions, per index
+EXPLAIN_CACHE = 50_000  # (entity, mention) pairs, per index
 TYPO_MIN_LENGTH = 5  # a mention this long may carry one stray kana or letter
 FREE = frozenset("の")  # a particle the user may add inside a name (子供の環境学習)
 EXACT_READING_MIN = 5  # kana: a reading this long, typed exactly, names its form (ぐんまではたらこう)
@@ -127,12 +130,14 @@ def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
         if op.tag == "equal":
             if op.src_end - op.src_start == 1 and max(skipped(i - 1), skipped(i + 1)) >= 2:
                 left_over(op.src_start, op.src_end)
+                typos += 1  # and the word of the name it stands in: ら of らー for ぶらんど
             else:
                 blocks += 1
             continue
         left = [c for c in query[op.src_start : op.src_end] if c not in free]
         if op.tag == "replace" and len(left) == 1 and op.dest_end - op.dest_start == 1:
-            # One character typed for another: a typo, but a kanji only for a homophone (拠典化).
+            # One character typed for another: a typo, but a kanji only for a homophone (拠典化); one
+            # beside characters of the name left out is a word typed for another (いん for はっしん).
             if (
                 is_kanji(left[0])
                 and not long_vowels(op.src_start, op.src_end)
@@ -141,9 +146,25 @@ def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
                 meaningful += 1
             else:
                 typos += 1
+            if _beside_left_out(ops, i, len(form)):
+                typos += 1
         else:
             left_over(op.src_start, op.src_end)
     return Cover(meaningful, typos, blocks)
+
+
+def _beside_left_out(ops: Sequence[Opcode], i: int, form_length: int) -> bool:
+    """Whether the operation at ``i`` has characters of the form left out beside it, inside the form, or
+    one matching character away (い|ん|ぐ: いん typed for やんぐ)."""
+
+    def left_out(j: int) -> bool:
+        op = ops[j] if 0 <= j < len(ops) else None
+        return op is not None and op.tag == "insert" and op.dest_start > 0 and op.dest_end < form_length
+
+    def single(j: int) -> bool:
+        return 0 <= j < len(ops) and ops[j].tag == "equal" and ops[j].src_end - ops[j].src_start == 1
+
+    return any(left_out(i + d) or (single(i + d) and left_out(i + 2 * d)) for d in (-1, 1))
 
 
 def explain(query: str, query_reading: str, form: Form) -> Explanation:
@@ -182,6 +203,14 @@ def _pair(q: str, f: str) -> float:
         return 0.0
     common = LCSseq.similarity(q, f)
     return QUERY_WEIGHT * common / len(q) + (1 - QUERY_WEIGHT) * common / len(f)
+
+
+def _holds_all(query: str, query_reading: str, form: Form) -> bool:
+    """Whether the form holds every character of the mention, as written (particles aside) or as
+    read: the condition for ``cover(...).whole``, cheap to test before aligning."""
+    if query and LCSseq.similarity(query, form.key) >= len(query) - sum(query.count(c) for c in FREE):
+        return True
+    return bool(query_reading) and LCSseq.similarity(query_reading, form.reading) == len(query_reading)
 
 
 def _as_list(picked: str | tuple[str, ...]) -> list[str]:
@@ -270,6 +299,10 @@ class FormIndex:
             if len(form.reading) >= EXACT_READING_MIN:
                 spoken[form.reading][form.entity] = None
         self.exact_reading: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in spoken.items()}
+        # Questions repeat their words (a project asked about all morning, the parts of a long name):
+        # the index never changes, so what a mention scores and how a form explains it is kept.
+        self._best_kept = lru_cache(maxsize=BEST_CACHE)(self._best)
+        self._explain_kept = lru_cache(maxsize=EXPLAIN_CACHE)(self._explain_entity)
 
     def forms_of(self, entity: int) -> list[Form]:
         return self._by_entity.get(entity, [])
@@ -278,11 +311,26 @@ class FormIndex:
         """The entity's best score over its forms."""
         return max((score(query, query_reading, f) for f in self.forms_of(entity)), default=0.0)
 
-    def explain(self, entity: int, query: str, query_reading: str, floor: float = 0.0) -> Explanation | None:
+    def explain(
+        self, entity: int, query: str, query_reading: str, floor: float = 0.0, accept: float | None = None
+    ) -> Explanation | None:
+        """The entity's form that best accounts for the mention (see ``_explain_entity``), kept."""
+        return self._explain_kept(entity, query, query_reading, floor, accept)
+
+    def _explain_entity(
+        self, entity: int, query: str, query_reading: str, floor: float = 0.0, accept: float | None = None
+    ) -> Explanation | None:
         """The entity's form that best accounts for the mention: explained first, then by score.
-        Forms scoring below ``floor`` are not aligned (an explained form scores at least 0.65)."""
+        Forms scoring below ``floor`` are not aligned (an explained form scores at least 0.65).
+        With ``accept``, only forms that could make the mention a name are aligned: scoring at least
+        ``accept``, or holding every character of it (a whole part); the others cannot change whether
+        it is one, and aligning them is most of the cost of a mention that names nothing."""
         scored = [(score(query, query_reading, f), f) for f in self.forms_of(entity)]
-        found = [_explain(query, query_reading, f, s) for s, f in scored if s >= floor]
+        found = [
+            _explain(query, query_reading, f, s)
+            for s, f in scored
+            if s >= floor and (accept is None or s >= accept or _holds_all(query, query_reading, f))
+        ]
         return max(found, key=lambda e: (e.explained, e.whole, e.score), default=None)
 
     def _candidates(self, query: str, query_reading: str) -> np.ndarray | None:
@@ -302,13 +350,17 @@ class FormIndex:
         priority = counts[found] - self._length_rank[found]
         return found[np.argpartition(-priority, CANDIDATES - 1)[:CANDIDATES]]
 
-    def best(self, query: str, query_reading: str, limit: int = 5) -> list[tuple[int, float]]:
+    def best(self, query: str, query_reading: str, limit: int = 5) -> tuple[tuple[int, float], ...]:
+        """The best ``limit`` entities as (entity, score), best first (see ``_best``), kept."""
+        return self._best_kept(query, query_reading, limit)
+
+    def _best(self, query: str, query_reading: str, limit: int = 5) -> tuple[tuple[int, float], ...]:
         """The best ``limit`` entities as (entity, score), best first; one row per entity."""
         if not self.forms or not (query or query_reading):
-            return []
+            return ()
         ids = self._candidates(query, query_reading)
         if ids is not None and len(ids) == 0:
-            return []
+            return ()
         pick = None if ids is None else itemgetter(*ids.tolist())
         keys = self.keys if pick is None else _as_list(pick(self.keys))
         readings = self.readings if pick is None else _as_list(pick(self.readings))
@@ -316,7 +368,7 @@ class FormIndex:
         read_len = self._read_len if ids is None else self._read_len[ids]
         entity = self._entity if ids is None else self._entity[ids]
         if len(keys) == 0:
-            return []
+            return ()
         scores = np.zeros(len(keys), dtype=np.float32)
         for q, choices, lengths in ((query, keys, key_len), (query_reading, readings, read_len)):
             if not q:
@@ -335,4 +387,4 @@ class FormIndex:
             out.append((ent, round(float(scores[i]), 4)))
             if len(out) >= limit:
                 break
-        return out
+        return tuple(out)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, pairwise
 
 from bot.catalogue import DEPARTMENT_SUFFIXES, GENERIC_SUFFIXES, Catalogue, ProjectEntry
 from bot.match import QUERY_WEIGHT, FormIndex, is_kanji
@@ -44,6 +44,7 @@ _SUFFIX_KEYS = {
     "goal": frozenset(),
 }
 _INNER = frozenset({"の", "・", "ー", "-"})  # may stand inside a name: 子供の環境学習, 感染症・がん
+_BRACKETS = frozenset("「」『』（）()【】")
 _ISSUER_KINDS = ("県", "都", "道", "府", "市", "区", "町", "村")
 
 
@@ -111,14 +112,30 @@ class NameFinder:
             return True
         if t.key in _INNER or t.surface in _INNER or _name_like(t.surface):
             return False
+        if self._predicate_noun(i):
+            return True
         verb = self._verb_start(i)
         if verb is not None:  # a verb is name material as a slogan (暮らそう) or before a noun (遊ぼう事業), not 足すと
             # 課が持ってる事業, ジョブカフェを運営してる事業: a verb with its own subject or object describes.
-            clause = verb > 0 and self.tokens.tokens[verb - 1].surface in {"が", "は", "を", "も"}
-            return i in self.soft or clause or not (t.form.startswith("意志") or self._before_noun(i))
+            # 基本目標４にぶら下がってる事業 too; a slogan calls (ぐんまで働こう！), it does not describe.
+            slogan = t.form.startswith("意志")
+            case = {"が", "は", "を", "も"} if slogan else {"が", "は", "を", "も", "に", "で", "と"}
+            clause = verb > 0 and self.tokens.tokens[verb - 1].surface in case
+            return i in self.soft or clause or not (slogan or self._before_noun(i))
         if t.pos == "名詞" and self.tokens.tokens[i].pos2 == "普通名詞" and _adverbial(t) and i not in self.hard:
             return not self._inside_noun_run(i)  # 来週, 今回: time words, unless part of a longer noun
         return t.function
+
+    def _predicate_noun(self, i: int) -> bool:
+        """A noun after a conjunctive particle that ends the sentence with a copula (…いただけますと|
+        幸い|です, …ば|幸甚|です): the predicate of a courtesy, not a name."""
+        toks = self.tokens.tokens
+        if i == 0 or toks[i].pos != "名詞" or toks[i - 1].pos2 != "接続助詞":
+            return False
+        j = i + 1
+        while j < len(toks) and toks[j].pos == "助動詞":
+            j += 1
+        return j > i + 1 and all(t.stop or (t.pos == "助詞" and t.pos2 == "終助詞") for t in toks[j:])
 
     def _verb_start(self, i: int) -> int | None:
         """Where the verb that token ``i`` belongs to begins: ``i`` for a verb, the noun before する for
@@ -321,12 +338,18 @@ class NameFinder:
                 old = best.get(entity)
                 if old is not None and old[0]:
                     continue
-                found = index.explain(entity, key, spoken, floor=EXPLAIN_FLOOR) if raw >= EXPLAIN_FLOOR else None
+                found = (
+                    index.explain(entity, key, spoken, floor=EXPLAIN_FLOOR, accept=ACCEPT)
+                    if raw >= EXPLAIN_FLOOR
+                    else None
+                )
                 explained = strong = False
                 whole = 0  # blocks of a whole part, 0 when it is none
-                if found is not None and found.explained:
+                if found is not None and found.explained and self._peeled_fits(kind, e, b, found.form.key):
                     explained = True
-                    whole = found.blocks if found.whole and len(key) >= PART_MIN else 0
+                    # 5G alone is the 5G project; 5G推進事業 is a name of its own, not 5G with 推進事業 peeled.
+                    part = len(key) >= PART_MIN or ((s, e) == (a, b) and _acronym_of(key, found.form.key))
+                    whole = found.blocks if found.whole and part else 0
                     strong = found.score >= ACCEPT or bool(whole)
                     if (s, e) != (a, b):
                         whole = 0  # a shortened mention (健康ポイント of 健康ポイント制度) proves no containment
@@ -338,6 +361,17 @@ class NameFinder:
             (st, index.score_of(ent, typed_key, typed_reading), kind, ent, whole)
             for ent, (st, _, whole) in best.items()
         ]
+
+    def _peeled_fits(self, kind: str, e: int, b: int, form: str) -> bool:
+        """Generic words peeled off the end of a mention (…|推進|事業) that the name does not hold: the
+        last may be said another way if the name too ends with such a word (健康ポイント事業 for …制度);
+        one before it may not (若者の活躍対策事業 is not 若者の活躍促進事業, 5G推進事業 not the 5G project),
+        nor one for a word of the name's own (みなと未来推進 is not みなと未来会議)."""
+        missing = [k for k in range(e, b) if self.tokens.key(k, k + 1) not in form]
+        if not missing:
+            return True
+        last = b == len(self.tokens) or self._breaks(b)  # nothing of the mention follows (…推進|事業)
+        return missing == [b - 1] and last and form.endswith(tuple(_SUFFIX_KEYS[kind]))
 
     # --- the cover ------------------------------------------------------------------------------
     def find(self) -> Names:
@@ -352,6 +386,10 @@ class NameFinder:
         self.found.context = [u for u in self.found.unknown if self._circumstance(*u)]
         self.found.unknown = [u for u in self.found.unknown if u not in self.found.context]
         taken = {i for h in self.found.hits for i in range(h.start, h.end)}
+        # A kana word inside a run that, as a whole, was looked up already (５Ｇ促進|ファクトリー|横展開実証)
+        # is no name of its own: the run named nothing, or it is unexplained.
+        looked_up = [*self.found.unknown, *self.found.unexplained]
+        taken |= {i for u, v in looked_up for i in range(u, v) if v - u > 1}
         for a, b in self.kana_runs(taken):
             hit = self.resolve(*self._trim(a, b))
             if hit is not None:
@@ -366,6 +404,7 @@ class NameFinder:
                 self.found.unknown = [u for u in self.found.unknown if u[1] <= a or u[0] >= end]
                 self.found.unknown.append(self._trim(a, end))
         self.found.hits.sort(key=lambda h: h.start)
+        self.found.unexplained += self._glued_projects()
         self.found.unknown = [u for u in self.found.unknown if not self._goal_title(*u)]
         for run in [*self.found.unknown, *self.found.unexplained]:
             if self._kpi_of_name_before(*run):
@@ -374,6 +413,24 @@ class NameFinder:
                 self.found.unexplained = [u for u in self.found.unexplained if u != run]
                 self.found.hits = [h for h in self.found.hits if not (a <= h.start and h.end <= b)]
         return self.found
+
+    def _glued_projects(self) -> list[tuple[int, int]]:
+        """Two projects' names joined by の or nothing (子ども|の|クリエイティブ拠点化推進): one name nobody
+        has, whichever of them was typed in full."""
+        projects = [h for h in self.found.hits if h.kind == "project"]
+        toks = self.tokens.tokens
+        out = []
+        for x, y in pairwise(projects):
+            joint = [toks[i].surface for i in range(x.end, y.start)]
+            inner = all(k in _INNER or k in _BRACKETS for k in joint)  # 「あおばウォーク」|教室推進事業
+            if set(x.ids) & set(y.ids) or not inner or (x.start, y.end) in out:
+                continue
+            # 医療機関応援金・中高生の自転車安全対策 lists two; 発信・イノベーション・エコシステム形成事業 is a
+            # name written with ・ (スタートアップ・イノベーション・…) with a part of it replaced.
+            if "・" in joint and not any("・" in self.cat.projects[i].name for i in (*x.ids, *y.ids)):
+                continue
+            out.append((x.start, y.end))
+        return [span for span in out if span not in self.found.unexplained]
 
     def _goal_title(self, a: int, b: int) -> bool:
         """基本目標１（安定した雇用）: words in brackets after a goal's number that its title holds."""
@@ -426,6 +483,13 @@ class NameFinder:
         toks = self.tokens.tokens
         if b >= len(toks) or toks[b].pos != "助詞" or toks[b].surface not in CIRCUMSTANCE_PARTICLES:
             return False
+        # 応援で|働こう！若者の…, 強化芸術に|よる|地域活性化事業: a word in place of a name's own, before the
+        # rest of that name, not a circumstance.
+        after = b + 1
+        while after < len(toks) and toks[after].pos in {"動詞", "助動詞"}:
+            after += 1
+        if any(h.start in {b + 1, after} for h in self.found.hits):
+            return False
         if any(toks[i].pos2 == "固有名詞" or _name_like(toks[i].surface) for i in range(a, b)):
             return False
         return not any(toks[i].key in _SUFFIX_KEYS["project"] for i in range(a, b))
@@ -467,17 +531,40 @@ class NameFinder:
             self.found.unknown.append((a, b))
             return
         covered = {i for p in picked for i in range(p.start, p.end)}
-        left = [i for i in range(a, b) if i not in covered and not self._accounted(i, picked)]
+        first = next((i for i in range(a, b) if i not in self.issuer_words and self.tokens.tokens[i].key), b)
+        inside = [i for i in range(first, b) if i in self.issuer_words]  # 子ども向け地域環境|群馬|学習事業
+        between = range(min(p.start for p in picked), max(p.end for p in picked))
+        inside += [
+            i for i in between if i in self.soft and i not in covered and self.tokens.tokens[i].key not in _INNER
+        ]
+        left = [i for i in range(a, b) if i not in covered and not self._accounted(i, picked)] + inside
         left = [i for i in left if not self._kpi_named(i, left, picked)]
         self.found.hits += picked
-        if left or not self._consistent(picked):
+        if left or not self._consistent(picked) or self._two_projects(picked):
             self.found.unexplained.append((a, b))
 
     def _consistent(self, picked: list[NameHit]) -> bool:
-        """A department glued to a project in one run (子育て支援|タクシー事業) must be the project's own."""
-        departments = {self.cat.departments[d].id for h in picked if h.kind == "department" for d in h.ids}
+        """A department glued to a project in one run (子育て支援|タクシー事業) must be the project's own,
+        and named as a department: a piece of a department's name glued to a piece of a project's
+        (ぐんまのｅスポーツ|拠点化推進, of eスポーツ・クリエイティブ推進課 and ぐんまのクリエイティブ拠点化推進)
+        is a name of its own, which nobody has."""
+        named = [h for h in picked if h.kind == "department"]
+        departments = {self.cat.departments[d].id for h in named for d in h.ids}
         projects = [self.cat.projects[p] for h in picked if h.kind == "project" for p in h.ids]
-        return not (departments and projects) or any(p.department_id in departments for p in projects)
+        if not (departments and projects):
+            return True
+        return all(h.score >= ACCEPT for h in named) and any(p.department_id in departments for p in projects)
+
+    def _two_projects(self, picked: list[NameHit]) -> bool:
+        """Pieces of two projects' names in one run (若者の|自転車安全対策, 防災|GX) are one name nobody
+        has, not both projects: two projects asked together are written apart (と, や, 、, ・). Pieces
+        that one project's name holds both of (地域公共交通維持|確保事業, its words swapped) are its name."""
+        projects = sorted((h for h in picked if h.kind == "project"), key=lambda h: h.start)
+        toks = self.tokens.tokens
+        return any(
+            not set(x.ids) & set(y.ids) and not any(toks[i].surface in {"・", "、", ","} for i in range(x.end, y.start))
+            for x, y in pairwise(projects)
+        )
 
     def _cover_fragment(self, a: int, b: int) -> bool:
         """Every project whose name holds the fragment, as written or as read, is a candidate."""
@@ -491,6 +578,24 @@ class NameFinder:
         ids = list(dict.fromkeys(ids))
         if not ids:
             return False
+        # ぐんま何とか: a name beginning so; 何とか推進: ending so. Names holding the words elsewhere
+        # (子ども向け地域環境学習事業 for 地域なんとか) are only asked about, never answered.
+        begins, ends = b in self.fragment_edges, a in self.fragment_edges
+        if begins != ends:
+            edge = [
+                i
+                for i in ids
+                if any(
+                    (f.key.startswith(key) or f.reading.startswith(spoken))
+                    if begins
+                    else (f.key.endswith(key) or f.reading.endswith(spoken))
+                    for f in index.forms_of(i)
+                )
+            ]
+            if not edge:
+                self.found.hits.append(NameHit(a, b, "project", tuple(ids[:5]), 0.0, vague=True))
+                return True
+            ids = edge
         self.found.hits.append(NameHit(a, b, "project", tuple(ids), 1.0 if len(ids) == 1 else 0.0))
         return True
 
@@ -525,17 +630,34 @@ class NameFinder:
     def _accounted(self, i: int, picked: list[NameHit]) -> bool:
         """A soft word, の, or a katakana/Latin word that the named project's own texts use."""
         t = self.tokens.tokens[i]
+        if i in self.issuer_words and any(p.start < i for p in picked):
+            return False  # 子ども向け地域環境|群馬|事業: the issuer's name stands before a name, not in it
         if i in self.soft or t.key in _INNER or not t.key:
             return True
         if not _name_like(t.surface) or len(t.key) < 3:
             return False
         projects = [self.cat.projects[p] for h in picked if h.kind == "project" and not h.ambiguous for p in h.ids]
-        return bool(projects) and all(t.key in p.text for p in projects)
+        return bool(projects) and all(t.key in p.text or t.key in p.earlier for p in projects)
 
 
 def _in_kpis(key: str, project: ProjectEntry) -> bool:
     """Whether words are in a KPI name of the project, の aside (アプリ登録世帯数, アプリの登録世帯数)."""
     return key.replace("の", "") in project.kpis.replace("の", "")
+
+
+def _acronym_of(key: str, form: str) -> bool:
+    """A short word of Latin letters and digits (5G, DX) that the form holds as a word of its own
+    (５Ｇデジタルファクトリー…, not the ai of mail): as much a part of the name as a longer one."""
+    if not (key.isascii() and key.isalnum()):
+        return False
+    at = form.find(key)
+    while at >= 0:
+        before = form[at - 1] if at else ""
+        after = form[at + len(key) : at + len(key) + 1]
+        if not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum()):
+            return True
+        at = form.find(key, at + 1)
+    return False
 
 
 def _suru(token: Token) -> bool:

@@ -142,7 +142,7 @@ class Scope:
     op: Op | None = None
     fields: tuple[Field, ...] = field(default_factory=tuple)
     trend: bool = False  # 全体の寄附額の推移: the total of every year on record
-    kpi_state: str = ""  # met | unmet: only projects whose KPIs are (not) achieved
+    kpi_state: str = ""  # met | unmet | pending: only projects whose KPIs are (not) achieved, or 集計中
     evaluation: int | None = None  # only projects of this 事業の評価 (1..4)
     excluded: tuple[int, ...] = ()  # catalogue indexes of projects left out (健康ポイントを除いた)
     new: bool = False  # only projects with no record the year before (新規事業)
@@ -208,7 +208,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if stranger is not None:
         return NotTheirs(stranger, named)
     if projects:
-        return _about_projects(intent, projects, cat)
+        return _about_projects(intent, projects, cat, tuple(dict.fromkeys(cat.departments[i].id for i in named)))
     if intent.placeholder:
         return Ambiguous(())  # 何とかっていう事業: one project, and nothing of its name to go by
     simple = intent.op in {None, Op.SUM} and not (intent.policies or intent.threshold or intent.evaluation)
@@ -261,7 +261,7 @@ def _text_list(intent: Intent) -> TextList | None:
     no project named, with the words in quotes or as the only unknown run."""
     if intent.reasons != {"text_search"} or intent.op:
         return None
-    if not set(intent.fields) <= WRITTEN:
+    if not set(intent.fields) <= WRITTEN | {Field.KPI}:
         return None  # 振り返りとかでコロナに触れてる: a field of text says where, an amount asks something else
     names = intent.names
     quoted = intent.tokens.quoted()
@@ -304,12 +304,13 @@ def _unsupported(intent: Intent) -> Unsupported:
     return Unsupported(reason, typed)
 
 
-def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue) -> Plan:
+def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue, departments: tuple[int, ...]) -> Plan:
     if intent.reasons == {"exclude"}:
-        # 医療機関応援金以外の寄附額の合計: everything of that issuer and year but the projects named.
+        # 医療機関応援金以外の寄附額の合計: everything of that issuer and year but the projects named;
+        # 健康福祉課の事業のうち〇〇以外: of that department.
         issuer = cat.projects[projects[0]].issuer_id
         fields = tuple(intent.fields) or (Field.DONATION_AMOUNT,) * bool(intent.op)
-        return Scope(issuer, (), intent.goal_number, intent.op, fields, excluded=projects)
+        return Scope(issuer, departments, intent.goal_number, intent.op, fields, excluded=projects)
     if intent.history:
         return History(projects[0]) if len(projects) == 1 else Unsupported("several", "履歴")
     if intent.years_asked and len(projects) == 1 and not intent.unsupported:

@@ -178,8 +178,17 @@ def _content(tokens: Tokens, i: int, right: bool = False) -> bool:
 
 
 def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
-    """Drop word tags glued between two untagged nouns: they are inside a longer word."""
+    """Drop word tags glued between two nouns that no other word tag holds (a generic word such as 事業
+    may be either): they are inside a longer word."""
     covered = {i for t in tags for i in range(t.start, t.end)}
+    # 事業 and an issuer's name may be parts of a name (若者就労拡大事業); other soft words (うち) may not.
+    named = {
+        i
+        for t in tags
+        if t.kind == "issuer" or (t.kind == "generic" and "事業" in tokens.key(t.start, t.end))
+        for i in range(t.start, t.end)
+    }
+    hard = covered - named
     out = []
     for t in tags:
         suffix = t.kind in {"count", "amount"} and t.end - t.start == 1 and len(tokens.tokens[t.start].key) == 1
@@ -190,10 +199,10 @@ def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
             word
             and _content(tokens, t.start - 1)
             and _content(tokens, t.end, right=True)
-            and t.start - 1 not in covered
-            and t.end not in covered
+            and t.start - 1 not in hard
+            and t.end not in hard
         ):
-            continue
+            continue  # 医療機関評価基金, 若者就労拡大事業
         out.append(t)
     return out
 
@@ -214,6 +223,8 @@ _TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業|つ)?
 _TOP_N_BARE = re.compile(r"(?:上位|トップ|ベスト)(\d+)")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
+_ITEMS = re.compile(r"(?:\d+|[一二三四五])(?:点|項目)")  # 担当課・事業費・寄附額の3点: how many things are asked
+_SEVERAL = re.compile(r"複数(?:件|社|回)?")  # 寄附が複数件あった: two or more donations
 _PER_DONATION = re.compile(r"(?:1|一)(?:件|社)(?:あたり|当たり|平均)")  # 1社あたり: per donating company
 _PER_PROJECT = re.compile(r"(?:1|一)事業(?:あたり|当たり)(?:の)?(?:平均)?")
 # ぐんま…って名前, 〇〇事業, ぐんま〜ってついてる: a forgotten part of a name.
@@ -264,6 +275,10 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
         else:
             year = int(m.group(3) or m.group(4) or m.group(5))
         add(m, "year", number=Decimal(year))
+    for m in _ITEMS.finditer(text):
+        add(m, "generic", "items")
+    for m in _SEVERAL.finditer(text):
+        add(m, "threshold", "件", Decimal(2), ">=")
     for m in _THRESHOLD.finditer(text):
         number, scale, unit, word = m.group(1, 2, 3, 4)
         if not word and not unit:

@@ -94,7 +94,7 @@ class Intent:
     help: bool = False
     compare: bool = False
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (what, as typed)
-    kpi_state: str = ""  # met | unmet: KPIの達成・未達 asked about
+    kpi_state: str = ""  # met | unmet | pending: KPIの達成・未達・集計中 asked about
     years_asked: bool = False  # 何年度に実施: the years a project is on record
     new: bool = False  # 新規事業: projects with no record the year before
     absent_year: int | None = None  # 令和5年度にはあって令和4年度にはない: not on record that year
@@ -134,8 +134,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     for tag in tags:
         kind, value = tag.kind, tag.value
         at = tag.start
-        if kind == "field" and _relative_clause(tokens, tag):
-            continue  # スマホアプリを使った事業: 使った describes the project, it asks for no cost
+        if kind == "field" and (_relative_clause(tokens, tag) or _subordinate(tokens, tag)):
+            continue  # スマホアプリを使った事業, 答弁で使うので: 使う describes or explains; it asks no cost
         if kind == "field" and value == "department" and _describes_by_department(tokens, names, tag):
             continue  # 環境政策課所管の〇〇事業: says whose project it is, asks nothing
         if kind == "field":
@@ -189,7 +189,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
                 order.setdefault(Field.KPI, at)
         elif kind == "negation" and _only_so_many(tokens, tags, tag):
             continue  # 寄附が1件しかなかった: しか…ない says only, not not
-        elif kind == "negation" and intent.kpi_state and _negates(tags, tag, "kpi_state"):
+        elif kind == "negation" and intent.kpi_state in {"met", "unmet"} and _negates(tags, tag, "kpi_state"):
             intent.kpi_state = "unmet" if intent.kpi_state == "met" else "met"  # 達成していない
         elif kind == "negation":
             # ない after a verb of asking (教えていただけないでしょうか) is politeness, not a condition.
@@ -255,6 +255,8 @@ def _donation_fields(intent: Intent, flags: set[str]) -> None:
         intent.fields.append(Field.DONATION_COUNT if counted else Field.DONATION_AMOUNT)
     if "amount" in flags and not intent.fields and not intent.counting:
         intent.fields.append(Field.DONATION_AMOUNT)
+    elif "amount" in flags and counting and donation and Field.DONATION_AMOUNT not in intent.fields:
+        intent.fields.append(Field.DONATION_AMOUNT)  # 寄附って何件でいくら: both
 
 
 def _years_apart(intent: Intent, tokens: Tokens, tags: list[Tag]) -> None:
@@ -262,11 +264,11 @@ def _years_apart(intent: Intent, tokens: Tokens, tags: list[Tag]) -> None:
     令和4年度だけの事業 (on record that year alone): which projects, not how a figure changed."""
     years = [t for t in tags if t.kind == "year"]
     negations = [t for t in tags if t.kind == "negation" and not _polite(tokens, t.start)]
-    words = {t.surface for t in tokens.tokens}
     if len(years) == 2 and negations and negations[-1].start >= years[1].end and years[0].number != years[1].number:
         intent.year, intent.absent_year = int(years[0].number or 0), int(years[1].number or 0)
     elif len(years) == 1 and (
-        (negations and "しか" in words and negations[-1].start >= years[0].end) or _alone_after(tokens, years[0])
+        _alone_after(tokens, years[0], {"だけ", "のみ"})
+        or (negations and negations[-1].start >= years[0].end and _alone_after(tokens, years[0], {"しか"}))
     ):
         intent.only_year = True
     else:
@@ -286,7 +288,14 @@ def _negated_filters(intent: Intent, tokens: Tokens, tags: list[Tag], names: Nam
         if not (neg.kind == "negation" or (neg.kind == "unsupported" and neg.value == "exclude")):
             continue
         j = neg.start
-        while j > 0 and tokens.tokens[j - 1].surface in _NEGATION_GLUE:
+        # 終了の事業を除いた: the projects themselves may stand between the filter and the negation.
+        projects = {
+            i
+            for t in tags
+            if t.kind == "generic" and "事業" in tokens.key(t.start, t.end)
+            for i in range(t.start, t.end)
+        }
+        while j > 0 and (tokens.tokens[j - 1].surface in _NEGATION_GLUE | {"を"} or j - 1 in projects):
             j -= 1
         kind = next((t.kind for t in tags if t.end == j and t.kind in {"policy", "evaluation", "goal"}), None)
         if kind is None and any(h.kind == "department" and h.end == j for h in names.hits):
@@ -318,12 +327,13 @@ def _only_so_many(tokens: Tokens, tags: list[Tag], negation: Tag) -> bool:
     )
 
 
-def _alone_after(tokens: Tokens, year: Tag) -> bool:
-    """令和4年度だけの事業, 令和4年度のみに: だけ or のみ right after the year (a particle between)."""
+def _alone_after(tokens: Tokens, year: Tag, words: set[str]) -> bool:
+    """令和4年度だけの事業, 令和4年度のみに, 令和4年度にしか(ない): one of ``words`` right after the year
+    (a particle between); not the しか of 令和5年度に寄附が1件しかなかった, which is the threshold's."""
     i = year.end
     while i < len(tokens) and tokens.tokens[i].surface in {"に", "で", "は"}:
         i += 1
-    return i < len(tokens) and tokens.tokens[i].surface in {"だけ", "のみ"}
+    return i < len(tokens) and tokens.tokens[i].surface in words
 
 
 def _names_the_projects(tokens: Tokens, tags: list[Tag], tag: Tag) -> bool:
@@ -342,7 +352,7 @@ def _threshold(tokens: Tokens, tag: Tag) -> Threshold:
     comparator = Comparator(tag.extra.rstrip("*"))
     scaled = tag.extra.endswith("*")
     written = tokens.typed(tag.start, tag.end)
-    digits = "".join(c for c in written if c.isdigit() or c in ",.")
+    digits = "".join(c for c in written if c.isdigit() or c in ",.") or f"{tag.number:,}"  # 複数件: 2件以上
     scale = "".join(c for c in written if c in "億千百万")
     shown = f"{digits}{scale}{tag.value}{_NOUNS[comparator]}"
     return Threshold(comparator, tag.number or Decimal(0), tag.value, shown, scaled)
@@ -364,6 +374,22 @@ def _relative_clause(tokens: Tokens, tag: Tag) -> bool:
     while i < len(tokens) and _verb_ending(tokens.tokens[i]):
         i += 1
     return i < len(tokens) and tokens.tokens[i].pos == "名詞"
+
+
+def _subordinate(tokens: Tokens, tag: Tag) -> bool:
+    """A verb that ends a clause giving a reason or circumstance (議会答弁で使うので, 使うけど): it is not
+    what is asked."""
+    if not tokens.tokens[tag.start].predicate:
+        return False
+    i = tag.end
+    while i < len(tokens) and _verb_ending(tokens.tokens[i]):
+        i += 1
+    if i >= len(tokens):
+        return False
+    t = tokens.tokens[i]
+    if t.pos2 == "接続助詞" and t.surface != "て":
+        return True
+    return t.surface == "の" and i + 1 < len(tokens) and tokens.tokens[i + 1].surface in {"で", "に"}
 
 
 def _verb_ending(token: Token) -> bool:

@@ -183,9 +183,18 @@ def test_kpi_achievement_is_judged_from_target_and_actual_and_pending_is_unknown
     assert asker.ask("KPIを達成した事業").projects == []
 
 
-def test_year_over_year_of_a_project_with_one_year_says_so(asker: Asker) -> None:
-    answer = asker.ask("健康ポイントの寄附額は前年度と比べて増えた？")
-    assert answer.status == "answered" and "令和3年度のみ" in answer.text
+@pytest.mark.parametrize(
+    "question",
+    [
+        "健康ポイントの寄附額は前年度と比べて増えた？",
+        "群馬健康ポイント制度の寄附件数の前年比",
+        "前年度と比べて寄附額の合計は増えた？",
+    ],
+)
+def test_year_over_year_with_one_year_on_record_is_not_found_and_says_so(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "not_found"
+    assert "令和3年度の分だけのため、前年度とは比べられません" in answer.text
 
 
 @pytest.mark.parametrize(
@@ -500,3 +509,132 @@ def test_a_text_search_that_finds_nothing_is_not_found(asker: Asker) -> None:
 def test_per_person_words_of_a_kpi_are_no_amount_per_donation(asker: Asker) -> None:
     answer = asker.ask("KPIが一人あたりの県民所得になってる事業を教えて")
     assert answer.status != "answered" and "寄附1件あたり" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "若者の自転車安全対策の担当課ってどこ？",  # pieces of two projects' names in one run
+        "ぐんまのｅスポーツ拠点化推進、寄附額は？",  # a piece of a department's name glued to a project's
+    ],
+)
+def test_pieces_of_two_names_glued_together_are_no_ones_name(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "not_found" and "もしかして" in answer.text
+
+
+def test_two_projects_written_apart_are_still_both_asked(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金・中高生の自転車安全対策の寄附額")
+    assert answer.status == "answered"
+    assert set(answer.projects) == {"医療機関応援金", "中高生の自転車安全対策"}
+
+
+def test_words_of_one_name_typed_in_another_order_are_that_name(minato: Asker) -> None:
+    answer = minato.ask("デマンド実証タクシー事業の事業費")
+    assert answer.status == "answered" and answer.projects == ["デマンドタクシー実証事業"]
+
+
+def test_a_forgotten_part_after_words_no_name_begins_with_asks_rather_than_answers(asker: Asker) -> None:
+    answer = asker.ask("地域なんとかの事業の寄附件数って何件でした？")  # 地域 stands inside one name only
+    assert answer.status == "ambiguous" and answer.projects == ["子ども向け地域環境学習事業"]
+    assert asker.ask("健康なんちゃらの事業費").projects == ["群馬健康ポイント制度"]  # a name beginning so
+
+
+def test_a_short_latin_word_of_a_name_names_it_but_not_with_other_words(asker: Asker) -> None:
+    assert asker.ask("5Gの寄附額").projects == ["５Ｇデジタルファクトリー横展開実証"]
+    assert asker.ask("5G推進事業の事業費").status == "not_found"
+
+
+def test_a_project_described_then_referred_to_as_the_one(asker: Asker) -> None:
+    answer = asker.ask("高校生のヘルメット着用のやつ、担当どこ？")
+    assert answer.projects == ["中高生の自転車安全対策"] and "健康体育課" in answer.text
+    assert asker.ask("高齢者のヘルメット着用のやつ、担当どこ？").status == "not_found"
+
+
+def test_a_project_found_by_its_texts_shows_the_text_that_holds_the_words(asker: Asker) -> None:
+    answer = asker.ask("ヘルメットを購入した事業はどれ？")
+    assert answer.field == "result" and "ヘルメット" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "fields"),
+    [
+        ("子ども向け地域環境学習事業の担当課と今後の方針をご教示いただけますと幸いです。", {"department", "policy"}),
+        ("ぐんまのクリエイティブ拠点化推進について、担当課・事業費・寄附額の3点をお願いします", {"department"}),
+    ],
+)
+def test_courtesies_and_a_count_of_what_is_asked_are_no_names(asker: Asker, question: str, fields: set[str]) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.field in fields
+
+
+def test_several_donations_is_two_or_more(asker: Asker) -> None:
+    answer = asker.ask("寄附が複数件あった事業を教えてもらえますか")
+    assert "2件以上" in answer.text and len(answer.projects) == 4
+
+
+def test_words_in_quotes_that_are_no_name_are_looked_for_in_the_texts(asker: Asker) -> None:
+    answer = asker.ask("KPIの指標が「一人あたりの県民所得」になっている事業を全部")
+    assert answer.status == "answered" and answer.field == "kpi" and len(answer.projects) == 6
+    quoted = asker.ask("「事業費が一番かかっている事業はどれか」とのことです。")  # a question passed on
+    assert quoted.projects == ["医療機関応援金"] and quoted.field == "project_cost"
+
+
+def test_a_filter_with_its_projects_left_out(asker: Asker) -> None:
+    answer = asker.ask("終了の事業を除いたら、寄附件数は全部で何件？")
+    assert answer.status == "answered" and "16件" in answer.text
+
+
+def test_a_verb_of_a_clause_giving_the_reason_asks_nothing(minato: Asker) -> None:
+    answer = minato.ask("来週の議会答弁で使うので、子育て支援アプリ運用事業の状況をまとめてもらえますか")
+    assert answer.field == "summary"
+
+
+def test_donations_asked_in_number_and_amount(minato: Asker) -> None:
+    answer = minato.ask("子育て支援アプリ運用事業の寄附って何件でいくらだった？")
+    assert "4,000千円" in answer.text and "3件" in answer.text
+
+
+def test_a_threshold_that_only_so_many_were_is_not_the_years_only(sanga: Asker) -> None:
+    intent, _, _ = sanga.understand("令和5年度に寄附が1件しかなかった事業はどれですか", sanga.cache.get())
+    assert not intent.only_year and intent.threshold is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "５Ｇ促進ファクトリー横展開実証の寄附額は？",  # a kana word inside a run that named nothing
+        "子ども向け地域環境群馬事業の寄附額は？",  # the issuer's name where a word of the name was
+        "子ども向け地域環境群馬学習事業の寄附額は？",
+        "ぐんまで働こう！若者の活躍対策事業の寄附額は？",  # a generic word for another, before 事業
+        "健康ポイント推進事業の寄附額は？",
+        "応援で働こう！若者の活躍促進事業の寄附額は？",  # a word in place of ぐんま, not a circumstance
+        "子どものクリエイティブ拠点化推進の寄附額は？",  # a piece of one name glued to another name
+        "５Ｇデジタルファクトリー横事業実証の寄附額は？",  # a generic word put inside a name
+    ],
+)
+def test_a_name_nobody_has_made_from_a_real_one_is_not_answered(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "not_found" and "もしかして" in answer.text
+
+
+def test_the_last_generic_word_of_a_name_may_be_said_another_way(asker: Asker) -> None:
+    assert asker.ask("健康ポイント事業の寄附額").projects == ["群馬健康ポイント制度"]
+    assert asker.ask("部長に聞かれたので、医療機関応援金の寄附額を教えてください").projects == ["医療機関応援金"]
+
+
+def test_a_typo_beside_characters_left_out_is_another_word() -> None:
+    from bot.match import cover
+
+    assert cover("ぽいそと", "ぽいんと", frozenset()).typos == 1  # one character for another
+    assert cover("あおばのみりょくいんじぎょう", "あおばのみりょくはっしんじぎょう", frozenset()).typos >= 2
+    assert cover("あおばのしよくらかすいしん", "あおばのしよくぶらんどかすいしん", frozenset()).typos >= 2
+
+
+def test_a_tag_word_between_a_name_and_its_generic_word_is_part_of_the_name() -> None:
+    tags = Lexicon(policies=["拡充", "継続"], aliases=[("拡大", "拡充")]).tag(tokenize("若者就労拡大事業の寄附額"))
+    assert not [t for t in tags if t.kind == "policy"]
+    alone = Lexicon(policies=["拡充", "継続"], aliases=[("拡大", "拡充")]).tag(tokenize("方針が拡大の事業"))
+    assert [t.value for t in alone if t.kind == "policy"] == ["拡充"]
+    kept = Lexicon(policies=["拡充", "継続"]).tag(tokenize("基本目標2の事業のうち継続じゃないものは？"))
+    assert [t.value for t in kept if t.kind == "policy"] == ["継続"]
