@@ -103,7 +103,7 @@ class Asker:
         by_issuer(names, cat, only, cat.issuer_id(self.issuer))
         # A word inside a name typed in full is part of the name (評価 of an official 〇〇評価事業); a word
         # reaching into one is tagged again without it (〇〇実証事業|の評価).
-        inside = frozenset(i for h in names.hits if h.exact for i in range(h.start, h.end))
+        inside = frozenset(i for h in names.hits if h.exact or h.spelled for i in range(h.start, h.end))
         if any(i in inside for t in tags for i in range(t.start, t.end)):
             tags = self.lexicon(cat).tag(tokens, names=inside)
         quoted = tokens.quoted()

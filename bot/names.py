@@ -18,7 +18,7 @@ name answers when no other comes within MARGIN; otherwise the span is ambiguous.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice, pairwise
 
 from bot.catalogue import DEPARTMENT_SUFFIXES, GENERIC_SUFFIXES, Catalogue, ProjectEntry
@@ -59,6 +59,7 @@ class NameHit:
     score: float
     exact: bool = False
     vague: bool = False  # fits something else as well (子育て支援: 子育て支援課 or its projects): ask
+    spelled: bool = False  # typed in kana between spaces as a whole: words of the vocabulary in it are its own
 
     @property
     def ambiguous(self) -> bool:
@@ -391,7 +392,10 @@ class NameFinder:
         looked_up = [*self.found.unknown, *self.found.unexplained]
         taken |= {i for u, v in looked_up for i in range(u, v) if v - u > 1}
         for a, b in self.kana_runs(taken):
-            hit = self.resolve(*self._trim(a, b))
+            s, e = self._trim(a, b)
+            if all(i in self.soft or self.tokens.tokens[i].pos == "助詞" for i in range(s, e)):
+                continue  # の じぎょう: a generic word in kana, no name
+            hit = self.resolve(s, e)
             if hit is not None:
                 self.found.hits.append(hit)
                 self.found.unknown = [u for u in self.found.unknown if u[1] <= a or u[0] >= b]
@@ -403,6 +407,13 @@ class NameFinder:
                     end += 1
                 self.found.unknown = [u for u in self.found.unknown if u[1] <= a or u[0] >= end]
                 self.found.unknown.append(self._trim(a, end))
+        for a, b in self._kana_chunks():
+            hit = self.resolve(a, b)
+            if hit is not None:  # しゅうろうしえんじぎょう: a name typed in kana between spaces, as a whole
+                apart = [h for h in self.found.hits if h.end <= a or h.start >= b]
+                self.found.hits = [*apart, replace(hit, spelled=True)]
+                for spans in (self.found.unknown, self.found.unexplained, self.found.context):
+                    spans[:] = [u for u in spans if u[1] <= a or u[0] >= b]
         self.found.hits.sort(key=lambda h: h.start)
         self.found.unexplained += self._glued_projects()
         self.found.unknown = [u for u in self.found.unknown if not self._goal_title(*u)]
@@ -413,6 +424,25 @@ class NameFinder:
                 self.found.unexplained = [u for u in self.found.unexplained if u != run]
                 self.found.hits = [h for h in self.found.hits if not (a <= h.start and h.end <= b)]
         return self.found
+
+    def _kana_chunks(self) -> list[tuple[int, int]]:
+        """Stretches of kana the asker typed between spaces (しゅうろうしえんじぎょう きふ いくら), long
+        enough to be a name and holding no word kensho knows but generic ones: MeCab takes such kana
+        apart at random, so they are looked up whole."""
+        toks = self.tokens.tokens
+        out: list[tuple[int, int]] = []
+        start = 0
+        for i in range(1, len(toks) + 1):
+            if i < len(toks) and toks[i].start == toks[i - 1].end:
+                continue
+            a, b = start, i
+            start = i
+            if not all(_kana(t.surface) for t in toks[a:b]) or len(self.tokens.key(a, b)) < KANA_RUN_MIN:
+                continue
+            if any(t.start == a and t.end == b for t in self.tags if not t.soft):
+                continue  # こんごのほうしん: a word kensho knows, whole
+            out.append(self._trim(a, b))
+        return out
 
     def _glued_projects(self) -> list[tuple[int, int]]:
         """Two projects' names joined by の or nothing (子ども|の|クリエイティブ拠点化推進): one name nobody
@@ -701,7 +731,7 @@ def by_issuer(names: Names, cat: Catalogue, only: int | None, own: int | None) -
         elif len({owner[hit.kind](i) for i in ids}) > 1:
             ids = tuple(i for i in ids if owner[hit.kind](i) == own) or ids
         if ids:
-            kept.append(NameHit(hit.start, hit.end, hit.kind, ids, hit.score, hit.exact, hit.vague))
+            kept.append(replace(hit, ids=ids))
         else:
             names.unknown.append((hit.start, hit.end))
     names.hits = kept

@@ -285,7 +285,7 @@ def _per_donation_asked(intent: Intent) -> bool:
     typed = [w for r, w in intent.unsupported if r == "per_donation"]
     if not typed or len(typed) != len(intent.unsupported):
         return False
-    return all(any(c in w for c in ("件", "社", "単価")) for w in typed)
+    return all(any(c in w for c in ("件", "社", "単価", "けん", "しゃ")) for w in typed)
 
 
 def _owns_a_field(intent: Intent, span: tuple[int, int]) -> bool:

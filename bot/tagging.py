@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from bot.match import is_kanji
 from bot.normalize import fold
 from bot.tokens import Tokens
 
@@ -25,6 +26,8 @@ VOCABULARY = Path(__file__).with_name("vocab") / "words.tsv"
 MAX_WORD_TOKENS = 12
 CIRCLED = frozenset("①②③④⑤⑥⑦⑧⑨⑩")
 KANA_WORD_MIN = 3  # a word typed in kana is looked up by its reading from this length on
+HOMOPHONE_MIN = 4  # kana of reading: a field word typed with the wrong kanji (担当化) is read from this on
+HOMOPHONE_KINDS = frozenset({"field", "relative_year", "policy"})
 # Tags that may also be a part of a name (事業, 県): they never cut a name apart.
 SOFT = frozenset({"generic", "issuer"})
 
@@ -114,6 +117,14 @@ class Lexicon:
                     words[key] = (Entry("issuer", str(issuer_id)),)
         self.words = words
         self.policies = {e.value for es in words.values() for e in es if e.kind == "policy"}
+        # By reading too: けいぞく for 継続, and the catalogue's words typed in kana.
+        readings = dict(_base_readings())
+        for key, entries in words.items():
+            if any(e.kind in {"policy", "issuer"} for e in entries):
+                spoken = _reading_of(key)
+                if len(spoken) >= KANA_WORD_MIN and spoken not in readings:
+                    readings[spoken] = entries
+        self.readings = readings
 
     def tag(self, tokens: Tokens, names: frozenset[int] = frozenset()) -> list[Tag]:
         """Number patterns first, then words over the tokens those leave, longest first. A word never
@@ -138,7 +149,10 @@ class Lexicon:
                     tokens.lemma_key(i, j)
                 )
                 if not entries and _kana(tokens, i, j):
-                    entries = _base_readings().get(tokens.reading(i, j))
+                    entries = self.readings.get(tokens.reading(i, j))
+                elif not entries and _homophone_span(tokens, i, j):
+                    # 担当化, 方心, 寄付学, 今語の方針: a word of the vocabulary converted to the wrong kanji.
+                    entries = tuple(e for e in self.readings.get(tokens.reading(i, j), ()) if e.kind in HOMOPHONE_KINDS)
                 if entries:
                     found = (j, entries)
                     break
@@ -148,6 +162,7 @@ class Lexicon:
             j, entries = found
             tags += [Tag(i, j, e.kind, e.value) for e in entries]
             i = j
+        tags = [t for t in tags if not _inside_kana_word(tokens, t)]
         return _with_codes(tokens, _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end))))
 
 
@@ -160,6 +175,49 @@ def _with_codes(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
             t = Tag(before, t.end, t.kind, t.value, t.number, t.extra)
         out.append(t)
     return out
+
+
+def _inside_kana_word(tokens: Tokens, tag: Tag) -> bool:
+    """A word of the vocabulary inside kana the asker typed between spaces with no particle in it
+    (しゅっさん|ひよう じょせいじぎょう): a part of a longer word, whatever MeCab made of the kana."""
+    toks = tokens.tokens
+    if tag.number is not None:
+        return False
+    a = tag.start
+    while a > 0 and toks[a - 1].end == toks[a].start:
+        a -= 1
+    b = tag.end
+    while b < len(toks) and toks[b - 1].end == toks[b].start:
+        b += 1
+    chunk = toks[a:b]
+    if (a, b) == (tag.start, tag.end) or not all(_is_kana_text(t.surface) for t in chunk):
+        return False
+    spaced = (a == 0 or tokens.text[toks[a - 1].end : toks[a].start].strip() == "") and (
+        b == len(toks) or tokens.text[toks[b - 1].end : toks[b].start].strip() == ""
+    )
+    return spaced and (a > 0 or b < len(toks)) and not any(t.pos == "助詞" for t in chunk)
+
+
+def _is_kana_text(text: str) -> bool:
+    return bool(text) and all("\u3041" <= c <= "\u309f" or c == "ー" for c in text)
+
+
+def _reading_of(word: str) -> str:
+    from bot.tokens import tokenize  # the analyzer loads on first use
+
+    tokens = tokenize(word)
+    return tokens.reading(0, len(tokens))
+
+
+def _homophone_span(tokens: Tokens, i: int, j: int) -> bool:
+    """Nouns (with の) written in kanji, read as long as a field's name: what an IME may have converted
+    wrongly. Words glued inside longer words are dropped later, as any tag (_unglued)."""
+    toks = tokens.tokens[i:j]
+    if len(tokens.reading(i, j)) < HOMOPHONE_MIN or not any(is_kanji(c) for t in toks for c in t.surface):
+        return False
+    if i > 0 and _content(tokens, i - 1) and tokens.tokens[i - 1].end == toks[0].start:
+        return False  # 移住|者数: the end of a longer word, not 社数 typed wrongly
+    return all(t.pos in {"名詞", "接尾辞", "接頭辞"} or t.surface == "の" for t in toks) and toks[-1].surface != "の"
 
 
 def _kana(tokens: Tokens, i: int, j: int) -> bool:
@@ -209,23 +267,26 @@ def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
 
 # --- numbers ------------------------------------------------------------------------------------
 _YEAR = re.compile(
-    r"(?:令和|r)(元|\d{1,2})(?:年度|年)?|(?:平成|h)(\d{1,2})(?:年度|年)|(?:fy)?(20\d{2})(?:年度|年)|fy(20\d{2})"
+    r"(?:令和|r|れいわ)(元|\d{1,2})(?:年度|年|ねんど|ねん)?|(?:平成|h|へいせい)(\d{1,2})(?:年度|年|ねんど)|(?:fy)?(20\d{2})(?:年度|年)"
+    r"|fy(20\d{2})"
     r"|(?<![\d,.])(20\d{2})(?![\d,.万千億円件人%])"
-    r"|(?<![\d,.])(\d{1,2})年度"  # 5年度 in a 令和 question (令和4年度と5年度)
+    r"|(?<![\d,.])(\d{1,2})(?:年度|ねんど)"  # 5年度 in a 令和 question (令和4年度と5年度)
 )
 _THRESHOLD = re.compile(
-    r"(\d[\d,]*(?:\.\d+)?)(億|千万|百万|万|千)?(円|件)?"
-    r"(?:(以上|以下|未満|超え?る?|を超え?る?|より多い|より少ない|より大きい|より小さい)|(?=だけ|のみ|ちょうど|しか|の事業))"
+    r"(\d[\d,]*(?:\.\d+)?)(億|千万|百万|万|千|せん)?(円|件|えん|けん)?"
+    r"(?:(以上|以下|未満|いじょう|いか|みまん|超え?る?|を超え?る?|より多い|より少ない|より大きい|より小さい)"
+    r"|(?=だけ|のみ|ちょうど|しか|の事業))"
 )
 _COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
-_MULTIPLIERS = {"億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万": 10_000, "千": 1_000}
-_TOP_N = re.compile(r"(?:上位|トップ|ベスト)(\d+)(?:件|位|事業|つ)?|(\d+)位まで|(\d+)(?:つ|個)(?!目)")
-_TOP_N_BARE = re.compile(r"(?:上位|トップ|ベスト)(\d+)")
+_COMPARATORS |= {"いじょう": ">=", "いか": "<=", "みまん": "<"}  # typed in kana
+_MULTIPLIERS = {"億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万": 10_000, "千": 1_000, "せん": 1_000}
+_TOP_N = re.compile(r"(?:上位|トップ|ベスト|top|best)(\d+)(?:件|位|事業|つ)?|(\d+)位まで|(\d+)(?:つ|個)(?!目)")
+_TOP_N_BARE = re.compile(r"(?:上位|トップ|ベスト|top|best)(\d+)")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
 _ITEMS = re.compile(r"(?:\d+|[一二三四五])(?:点|項目)")  # 担当課・事業費・寄附額の3点: how many things are asked
 _SEVERAL = re.compile(r"複数(?:件|社|回)?")  # 寄附が複数件あった: two or more donations
-_PER_DONATION = re.compile(r"(?:1|一)(?:件|社)(?:あたり|当たり|平均)")  # 1社あたり: per donating company
+_PER_DONATION = re.compile(r"(?:1|一)(?:件|社|けん|しゃ)(?:あたり|当たり|平均)")  # 1社あたり: per donating company
 _PER_PROJECT = re.compile(r"(?:1|一)事業(?:あたり|当たり)(?:の)?(?:平均)?")
 # ぐんま…って名前, 〇〇事業, ぐんま〜ってついてる: a forgotten part of a name.
 _ELLIPSIS = re.compile(r"\.{2,}|…+|・{2,}|[〇○◯]{2,}|[〜~](?=って|と|の事業|事業)")
@@ -285,5 +346,6 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
             continue
         comparator = _COMPARATORS.get(word or "", ">" if word else "==")
         value = Decimal(number.replace(",", "")) * _MULTIPLIERS.get(scale or "", 1)
-        add(m, "threshold", unit or "", value, f"{comparator}{'*' if scale else ''}")
+        unit = {"えん": "円", "けん": "件"}.get(unit or "", unit or "")  # typed in kana
+        add(m, "threshold", unit, value, f"{comparator}{'*' if scale else ''}")
     return tags

@@ -353,8 +353,8 @@ def _threshold(tokens: Tokens, tag: Tag) -> Threshold:
     scaled = tag.extra.endswith("*")
     written = tokens.typed(tag.start, tag.end)
     digits = "".join(c for c in written if c.isdigit() or c in ",.") or f"{tag.number:,}"  # 複数件: 2件以上
-    scale = "".join(c for c in written if c in "億千百万")
-    shown = f"{digits}{scale}{tag.value}{_NOUNS[comparator]}"
+    scale = "".join(c for c in written.replace("せん", "千") if c in "億千百万")
+    shown = f"{digits}{scale}{tag.value}{_NOUNS[comparator]}"  # 10,000千円以上 for 10,000せんえん いじょう
     return Threshold(comparator, tag.number or Decimal(0), tag.value, shown, scaled)
 
 
