@@ -343,6 +343,13 @@ def not_theirs_answer(ctx: Context, entry: ProjectEntry, departments: list[str])
     """A project asked about as another department's: which department it is, and nothing else."""
     own = next((d.name for d in ctx.cat.departments if d.id == entry.department_id), None)
     named = "・".join(departments)
+    if ctx.intent.checking and own:  # 担当課は〇〇課で合ってますか: the check is answered, and corrected
+        others = [f for f in ctx.intent.fields if f != Field.DEPARTMENT]
+        note = f"「{entry.name}」の担当課は{own}です（お示しの{named}ではありません）。\n" if others else ""
+        answer = project_answer(ctx, entry, others or [Field.DEPARTMENT], note=note)
+        if not others:
+            answer.body += f"\nお示しの{named}ではありません。"
+        return answer
     body = f"「{entry.name}」は{named}の事業としては登録されていません。"
     if own:
         body += f"（担当課は{own}です）"

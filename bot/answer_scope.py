@@ -125,10 +125,10 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         # 労働政策課の寄附額: a department with one project answers for that project.
         entry = next(p for p in ctx.cat.projects if p.id == records[0].project_id)
         return project_answer(ctx, entry, fields, note=f"{title}は「{entry.name}」の1件です。\n")
-    if total == 0:
+    if total == 0:  # 方針が拡充の事業 with none: what is asked for is not on record
         body = note + f"{title}はありません。"
         return A.Answer(
-            ctx.q, "answered", body, field=field_name, context=context, kind="list", fiscal_year=year, citations=cited
+            ctx.q, "not_found", body, field=field_name, context=context, kind="list", fiscal_year=year, citations=cited
         )
     lines = [f"・{r.project.name}" + (f"：{_short(r, field_name)}" if field_name else "") for r in records]
     if total > len(records):
@@ -194,7 +194,7 @@ def _by_kpi(ctx: Context, issuer: Issuer, year: int, plan: ScopePlan, fields: li
         body += f"\n（KPIの実績値が集計中または未記入のため判定できない事業が{len(unknown)}件あります）"
     return A.Answer(
         ctx.q,
-        "answered",
+        "answered" if chosen else "not_found",
         body,
         field=Field.KPI.value,
         projects=[r.project.name for r in chosen],

@@ -32,6 +32,7 @@ from bot.answer_project import (
 )
 from bot.answer_scope import scope_answer, text_list_answer, unsupported_answer
 from bot.catalogue import Catalogue, CatalogueCache, ProjectEntry, issuer_prefixes
+from bot.checks import with_check
 from bot.content_search import described, search
 from bot.examples import example_questions, hint
 from bot.names import NameFinder, Names, by_issuer
@@ -134,7 +135,7 @@ class Asker:
         _previous_year(intent, plan, cat, only or cat.issuer_id(self.issuer))
         with self.db.session() as session:
             ctx = Context(session, cat, intent, cat.issuer_id(self.issuer), only, viewer)
-            return self._execute(ctx, plan, tags, names)
+            return with_check(intent, self._execute(ctx, plan, tags, names))
 
     def answer_project(
         self, project_id: int, question: str = "", fields: list[str] | None = None, viewer: str | None = PUBLIC

@@ -93,6 +93,10 @@ class NameFinder:
         self.tags = tags
         self.hard = {i for t in tags if not t.soft for i in range(t.start, t.end)}
         self.soft = {i for t in tags if t.soft for i in range(t.start, t.end)}
+        # シート|上, 資料|上: a suffix glued to a generic word is as generic as it.
+        self.soft |= {
+            i for i, t in enumerate(tokens.tokens) if t.pos == "接尾辞" and i - 1 in self.soft and i not in self.hard
+        }
         self.issuer_words = {i for t in tags if t.kind == "issuer" for i in range(t.start, t.end)}
         # ぐんま何とか, 〇〇推進事業: the words beside a forgotten part are a fragment of a name.
         self.fragment_edges = {e for t in tags if t.kind == "placeholder" for e in (t.start, t.end)}

@@ -207,6 +207,11 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     stranger = next((p for p in projects if owners and cat.projects[p].department_id not in owners), None)
     if stranger is not None:
         return NotTheirs(stranger, named)
+    if projects and intent.checking and intent.op in {Op.MAX, Op.MIN, Op.RANK} and len(projects) == 1:
+        # 事業費が2番目に小さいのは〇〇ですよね？: the ranking is asked; the project named is the claim.
+        intent.claimed = cat.projects[projects[0]].name
+        intent.names.hits = [h for h in hits if h.kind != "project"]
+        return make_plan(intent, cat)
     if projects:
         return _about_projects(intent, projects, cat, tuple(dict.fromkeys(cat.departments[i].id for i in named)))
     if intent.placeholder:

@@ -285,6 +285,8 @@ _TOP_N_BARE = re.compile(r"(?:上位|トップ|ベスト|top|best)(\d+)")
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
 _GOAL = re.compile(r"基本目標(\d+)")
 _ITEMS = re.compile(r"(?:\d+|[一二三四五])(?:点|項目)")  # 担当課・事業費・寄附額の3点: how many things are asked
+# A figure the asker states (24,450千円ではなかったですか, 18件で合っていますか): no name, and no condition.
+_STATED = re.compile(r"全?(\d[\d,]*(?:\.\d+)?)(億|千万|百万|万|千)?(円|件|人泊|人|%|％|回|事業|社)")
 _SEVERAL = re.compile(r"複数(?:件|社|回)?")  # 寄附が複数件あった: two or more donations
 _PER_DONATION = re.compile(r"(?:1|一)(?:件|社|けん|しゃ)(?:あたり|当たり|平均)")  # 1社あたり: per donating company
 _PER_PROJECT = re.compile(r"(?:1|一)事業(?:あたり|当たり)(?:の)?(?:平均)?")
@@ -348,4 +350,7 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
         value = Decimal(number.replace(",", "")) * _MULTIPLIERS.get(scale or "", 1)
         unit = {"えん": "円", "けん": "件"}.get(unit or "", unit or "")  # typed in kana
         add(m, "threshold", unit, value, f"{comparator}{'*' if scale else ''}")
+    for m in _STATED.finditer(text):
+        number, scale, unit = m.group(1, 2, 3)
+        add(m, "stated", unit, Decimal(number.replace(",", "")) * _MULTIPLIERS.get(scale or "", 1))
     return tags

@@ -126,6 +126,8 @@ class Tokens:
                 continue
             if negated.lemma != "ない" or not negated.form.startswith("連用形"):
                 continue
+            if negated.form.endswith("促音便"):
+                continue  # 24,450千円ではなかったですか: asked whether it was not so, nothing taken back
             j = i + 2
             while j < len(toks) and (toks[j].surface == "て" or toks[j].stop):
                 j += 1

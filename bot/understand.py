@@ -8,6 +8,7 @@ projects of a list (decided when the names are known).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -101,6 +102,9 @@ class Intent:
     only_year: bool = False  # 令和4年度にしかない事業: on record in ``year`` and no other
     negated: set[str] = field(default_factory=set)  # 継続じゃない, 港湾振興課以外: filters turned round
     placeholder: bool = False  # 何とかっていう事業: one project, its name not remembered
+    stated: list[tuple[str, Decimal, str]] = field(default_factory=list)  # figures the asker states: typed, value, unit
+    checking: bool = False  # …で合ってますか, ではなかったですか: the asker checks what they state
+    claimed: str = ""  # 2番目に小さいのは〇〇ですよね: the project the asker says a ranking gives
     field_starts: set[int] = field(default_factory=set)  # token indexes where a field word begins
 
     @property
@@ -189,6 +193,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
                 order.setdefault(Field.KPI, at)
         elif kind == "negation" and _only_so_many(tokens, tags, tag):
             continue  # 寄附が1件しかなかった: しか…ない says only, not not
+        elif kind == "negation" and _checks(tokens, tags, names, tag):
+            intent.checking = True  # 24,450千円ではなかったですか: was it not so?, not a condition
         elif kind == "negation" and intent.kpi_state in {"met", "unmet"} and _negates(tags, tag, "kpi_state"):
             intent.kpi_state = "unmet" if intent.kpi_state == "met" else "met"  # 達成していない
         elif kind == "negation":
@@ -215,8 +221,15 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             setattr(intent, {"summary": "summary_cue"}.get(kind, kind), True)
         elif kind == "list":
             intent.list_cue = True
+        elif kind == "stated":
+            intent.stated.append((tokens.typed(tag.start, tag.end), tag.number or Decimal(0), tag.value))
+        elif kind == "generic" and value == "check":
+            intent.checking = True
     _years_apart(intent, tokens, tags)
     _negated_filters(intent, tokens, tags, names)
+    toks = tokens.tokens
+    if any(a.surface == "よ" and b.surface == "ね" and a.pos2 == "終助詞" for a, b in itertools.pairwise(toks)):
+        intent.checking = True  # 〇〇ですよね？: the asker says what they believe, to have it checked
     if intent.nth == 1:
         intent.nth, intent.op = None, None
         flags.add("superlative")
@@ -356,6 +369,17 @@ def _threshold(tokens: Tokens, tag: Tag) -> Threshold:
     scale = "".join(c for c in written.replace("せん", "千") if c in "億千百万")
     shown = f"{digits}{scale}{tag.value}{_NOUNS[comparator]}"  # 10,000千円以上 for 10,000せんえん いじょう
     return Threshold(comparator, tag.number or Decimal(0), tag.value, shown, scaled)
+
+
+def _checks(tokens: Tokens, tags: list[Tag], names: Names, negation: Tag) -> bool:
+    """ない after a figure or a name and では/じゃ, asked (24,450千円ではなかったですか, 健康体育課じゃ
+    なかった？): the asker checks what they say."""
+    j = negation.start
+    while j > 0 and tokens.tokens[j - 1].surface in {"で", "は", "じゃ", "では"}:
+        j -= 1
+    if j == negation.start:
+        return False
+    return any(t.kind == "stated" and t.end == j for t in tags) or any(h.end == j for h in names.hits)
 
 
 def _polite(tokens: Tokens, at: int) -> bool:
