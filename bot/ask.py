@@ -40,7 +40,7 @@ from bot.normalize import fold
 from bot.selfeval import history
 from bot.settings import configured_issuer
 from bot.tagging import Lexicon, Tag
-from bot.tokens import tokenize
+from bot.tokens import Tokens, tokenize
 from bot.understand import Field, Intent, Op, understand
 from store.db import Database
 
@@ -88,7 +88,36 @@ class Asker:
     def understand(
         self, question: str, cat: Catalogue, only_issuer: str | None = None
     ) -> tuple[Intent, list[Tag], int | None]:
-        """Stages 1–4; also the issuer the answer is restricted to (named in the question or given)."""
+        """Stages 1–4; also the issuer the answer is restricted to (named in the question or given).
+
+        Words in quotes that make the question fail (佐藤議員から「…べきではないか」との指摘がありました。
+        最新年度で寄附額が最も少ない事業は？) are what someone said: if the question stands without them,
+        it is asked without them."""
+        understood = self._understand(question, cat, only_issuer)
+        intent = understood[0]
+        names = intent.names
+        if not (names.unknown or names.unexplained or intent.unsupported):
+            return understood
+        told = _without_quotes(question)
+        quoted = _quoted_spans(intent.tokens)
+        inside = [
+            span
+            for span in [*((h.start, h.end) for h in names.hits), *names.unknown, *names.unexplained]
+            if any(a <= span[0] and span[1] <= b for a, b in quoted)
+        ]
+        if told == question or inside:
+            return understood  # a name (or a would-be one) in quotes is what is asked about
+        again = self._understand(told, cat, only_issuer)
+        bare = again[0]
+        definite = bare.names.hits or bare.op or bare.threshold or bare.policies or bare.evaluation is not None
+        if definite and not (bare.names.unknown or bare.names.unexplained or bare.unsupported):
+            bare.question = question
+            return again
+        return understood
+
+    def _understand(
+        self, question: str, cat: Catalogue, only_issuer: str | None = None
+    ) -> tuple[Intent, list[Tag], int | None]:
         tokens = tokenize(question)
         taken_back = tokens.retracted()
         if taken_back:  # 高齢者じゃなくて中高生の自転車の事業: what was taken back is not asked
@@ -226,6 +255,42 @@ class Asker:
             title=f"{name}の更新履歴",
             kind="history",
         )
+
+
+def _quoted_spans(tokens: Tokens) -> list[tuple[int, int]]:
+    """Token spans inside 「」 or 『』, outermost."""
+    spans, depth, start = [], 0, 0
+    for i, t in enumerate(tokens.tokens):
+        if t.surface in {"「", "『"}:
+            if depth == 0:
+                start = i + 1
+            depth += 1
+        elif t.surface in {"」", "』"} and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i))
+    return spans
+
+
+def _without_quotes(question: str) -> str:
+    """The question without what it quotes (「…」, 『…』, nested ones with them) and the と/という/との
+    that reports it."""
+    out, depth, i = [], 0, 0
+    while i < len(question):
+        c = question[i]
+        if c in "「『":
+            depth += 1
+        elif c in "」』" and depth:
+            depth -= 1
+            if depth == 0:
+                for tail in ("という", "との", "と"):
+                    if question.startswith(tail, i + 1):
+                        i += len(tail)
+                        break
+        elif depth == 0:
+            out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _written_in(ctx: Context, entry: ProjectEntry, plan: P.ByText) -> list[Field]:

@@ -126,9 +126,21 @@ def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
             return 0
         return op.dest_end - op.dest_start
 
+    def edge(i: int) -> int:
+        """Form characters left out at either end by the operation at ``i`` (an insert)."""
+        if i < 0 or i >= len(ops) or ops[i].tag != "insert":
+            return 0
+        return ops[i].dest_end - ops[i].dest_start
+
+    def typo(i: int) -> bool:
+        return 0 <= i < len(ops) and ops[i].tag == "replace"
+
     for i, op in enumerate(ops):
         if op.tag == "equal":
-            if op.src_end - op.src_start == 1 and max(skipped(i - 1), skipped(i + 1)) >= 2:
+            # く of くす人材育成 for ものづくり人材育成: one character between the name's start left out
+            # and a typo is as much a coincidence as one between characters left out.
+            lone = (edge(i - 1) >= 2 and typo(i + 1)) or (edge(i + 1) >= 2 and typo(i - 1))
+            if op.src_end - op.src_start == 1 and (max(skipped(i - 1), skipped(i + 1)) >= 2 or lone):
                 left_over(op.src_start, op.src_end)
                 typos += 1  # and the word of the name it stands in: ら of らー for ぶらんど
             else:

@@ -98,6 +98,7 @@ class NameFinder:
             i for i, t in enumerate(tokens.tokens) if t.pos == "接尾辞" and i - 1 in self.soft and i not in self.hard
         }
         self.issuer_words = {i for t in tags if t.kind == "issuer" for i in range(t.start, t.end)}
+        self.sources = {i for t in tags if t.kind == "generic" and t.value == "source" for i in range(t.start, t.end)}
         # ぐんま何とか, 〇〇推進事業: the words beside a forgotten part are a fragment of a name.
         self.fragment_edges = {e for t in tags if t.kind == "placeholder" for e in (t.start, t.end)}
         self.indexes: dict[str, FormIndex] = {
@@ -515,6 +516,8 @@ class NameFinder:
 
     def _circumstance(self, a: int, b: int) -> bool:
         toks = self.tokens.tokens
+        if self._who_or_where(a, b) or self._explaining(a, b):
+            return True
         if b >= len(toks) or toks[b].pos != "助詞" or toks[b].surface not in CIRCUMSTANCE_PARTICLES:
             return False
         # 応援で|働こう！若者の…, 強化芸術に|よる|地域活性化事業: a word in place of a name's own, before the
@@ -527,6 +530,31 @@ class NameFinder:
         if any(toks[i].pos2 == "固有名詞" or _name_like(toks[i].surface) for i in range(a, b)):
             return False
         return not any(toks[i].key in _SUFFIX_KEYS["project"] for i in range(a, b))
+
+    def _who_or_where(self, a: int, b: int) -> bool:
+        """厚生文化常任委員会, 佐藤議員, 答弁メモ: words ending with who asks or where (words.tsv, source),
+        or a person's name: the asker's circumstances, not a name of a project."""
+        toks = self.tokens.tokens
+        last = b - 1
+        while last > a and toks[last].key in _INNER:
+            last -= 1
+        if last in self.sources:
+            return True
+        return any(toks[i].pos3 == "人名" for i in range(a, b))
+
+    def _explaining(self, a: int, b: int) -> bool:
+        """Words of a clause that gives a reason (医療機関応援金はコロナ対応の特殊な事業なので、…): what the
+        asker explains, not what they ask about."""
+        toks = self.tokens.tokens
+        for i in range(b, len(toks)):
+            t = toks[i]
+            if t.stop or t.surface in {"「", "」", "『", "』"}:
+                return False
+            if t.pos2 == "接続助詞" and t.surface in {"ので", "から", "けど", "けれど", "が"}:
+                return True
+            if t.surface == "の" and i + 1 < len(toks) and toks[i + 1].surface == "で" and toks[i + 1].pos == "助動詞":
+                return i + 2 < len(toks) and toks[i + 2].stop  # …事業なので、
+        return False
 
     def _glued(self, i: int) -> bool:
         """Whether token ``i`` is name material that no tag accounts for (a neighbour of a name)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.answer import FIELD_NAMES
 from bot.catalogue import Catalogue
 from bot.names import NameHit
 from bot.understand import AMOUNTS, Field, Intent, Op
@@ -16,6 +17,7 @@ UNSUPPORTED_WORDS = {
     "exclude": "特定の事業を除いた集計",
     "difference": "差の計算",
     "trend": "年度ごとの比較や推移",
+    "ranking": "金額・件数以外の項目による順位付け",
     "per_donation": "1件あたりの金額",
     "kpi_achievement": "KPIの達成・未達による絞り込み",
     "text_search": "記載内容による絞り込み",
@@ -246,6 +248,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     fields = tuple(f for f in intent.fields if not (departments and f == Field.DEPARTMENT))
     if intent.kpi_state:
         fields = tuple(f for f in fields if f != Field.KPI) or (Field.KPI,)
+    if intent.op in {Op.MAX, Op.MIN, Op.RANK} and fields and not any(f in AMOUNTS for f in fields):
+        # KPI達成率が最も高い事業: a ranking by what is no amount; never by another field instead.
+        return Unsupported("ranking", FIELD_NAMES[fields[0].value])
     return Scope(
         issuer,
         departments,

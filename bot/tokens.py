@@ -178,7 +178,71 @@ def char_filter(question: str) -> tuple[str, list[int]]:
     text = "".join(out)
     if text.isascii() and len(_WORD.findall(text)) >= 2:  # a sentence in romaji, not one code (no1, R3)
         text, origin = _romaji(text, origin)
+    text, origin = _spelled_letters(text, origin)
     return katakana_lookalikes(text), origin
+
+
+# Latin letters as read out in kana (でぃーえっくす for DX, じーえっくす for GX).
+_LETTER_NAMES = {
+    "えー": "A",
+    "びー": "B",
+    "しー": "C",
+    "でぃー": "D",
+    "いー": "E",
+    "えふ": "F",
+    "じー": "G",
+    "えいち": "H",
+    "あい": "I",
+    "じぇー": "J",
+    "けー": "K",
+    "える": "L",
+    "えむ": "M",
+    "えぬ": "N",
+    "おー": "O",
+    "ぴー": "P",
+    "きゅー": "Q",
+    "あーる": "R",
+    "えす": "S",
+    "てぃー": "T",
+    "ゆー": "U",
+    "ぶい": "V",
+    "だぶりゅー": "W",
+    "えっくす": "X",
+    "わい": "Y",
+    "ぜっと": "Z",
+}
+_LETTERS = re.compile("(?:" + "|".join(sorted(map(re.escape, _LETTER_NAMES), key=len, reverse=True)) + ")")
+_KANA_RUN = re.compile(r"[ぁ-ゖー]+")
+
+
+def _spelled_letters(text: str, origin: list[int]) -> tuple[str, list[int]]:
+    """A run of hiragana that is wholly two or more letters read out (でぃーえっくす) is those letters
+    (DX), as a name holds them; anything else in kana stays as it is."""
+    out: list[str] = []
+    mapped: list[int] = []
+    at = 0
+    for run in _KANA_RUN.finditer(text):
+        letters = []
+        pos = run.start()
+        while pos < run.end():
+            m = _LETTERS.match(text, pos, run.end())
+            if m is None:
+                break
+            letters.append((m.start(), _LETTER_NAMES[m.group()]))
+            pos = m.end()
+        if pos != run.end() or len(letters) < 2:
+            continue
+        out.append(text[at : run.start()])
+        mapped += origin[at : run.start()]
+        for start, letter in letters:
+            out.append(letter)
+            mapped.append(origin[start])
+        at = run.end()
+    if not out:
+        return text, origin
+    out.append(text[at:])
+    mapped += origin[at:]
+    return "".join(out), mapped
 
 
 def _romaji(text: str, origin: list[int]) -> tuple[str, list[int]]:

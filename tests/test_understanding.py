@@ -638,3 +638,103 @@ def test_a_tag_word_between_a_name_and_its_generic_word_is_part_of_the_name() ->
     assert [t.value for t in alone if t.kind == "policy"] == ["拡充"]
     kept = Lexicon(policies=["拡充", "継続"]).tag(tokenize("基本目標2の事業のうち継続じゃないものは？"))
     assert [t.value for t in kept if t.kind == "policy"] == ["継続"]
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("じてんしゃあんぜんたいさく 担当化 どこですか", "department"),  # a field word with the wrong kanji
+        ("くりえいてぃぶきょてんかすいしん こんごの方心 どうなってますか", "policy"),
+        ("わかもののかつやくそくしんじぎょう 事業比と寄付額 りょうほう", "project_cost"),
+    ],
+)
+def test_a_name_typed_in_kana_between_spaces_is_looked_up_whole(asker: Asker, question: str, field: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and len(answer.projects) == 1 and answer.field == field
+
+
+def test_words_of_the_vocabulary_typed_in_kana() -> None:
+    lexicon = Lexicon(policies=["継続", "拡充"])
+    tags = lexicon.tag(tokenize("れいわ3ねんど こんごのほうしん けいぞく の じぎょう 2けんいじょう"))
+    kinds = {(t.kind, t.value) for t in tags}
+    assert ("year", "") in kinds and ("field", "policy") in kinds and ("policy", "継続") in kinds
+    threshold = next(t for t in tags if t.kind == "threshold")
+    assert threshold.value == "件" and threshold.number == 2 and threshold.extra == ">="
+    assert not [t for t in lexicon.tag(tokenize("しゅっさんひよう じょせいじぎょう")) if t.kind == "field"]
+    assert not [t for t in lexicon.tag(tokenize("移住者数は？")) if t.kind == "field"]  # 者数 is not 社数
+
+
+def test_latin_letters_read_out_in_kana_are_the_letters() -> None:
+    assert "DX" in "".join(t.surface for t in tokenize("でぃーえっくす人材育成").tokens)
+    assert "えー" in "".join(t.surface for t in tokenize("えーと、寄附額は").tokens)  # one letter is no spelling
+
+
+@pytest.mark.parametrize(
+    ("question", "stated", "matches"),
+    [
+        ("群馬健康ポイント制度の事業費、24,450千円ではなかったですか。", "24,450千円", False),
+        ("医療機関応援金の寄附額は13,672千円ですよね", "13,672千円", True),
+        ("全7事業の事業費合計は1,060,500千円で合ってますか。", "1,060,500千円", False),
+    ],
+)
+def test_a_figure_stated_to_check_it_is_answered_and_compared(
+    asker: Asker, question: str, stated: str, matches: bool
+) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered"
+    assert f"お示しの「{stated}」は、登録されている値と{'一致しています' if matches else '一致しません'}" in answer.text
+
+
+def test_a_ranking_claimed_for_a_project_is_checked(asker: Asker) -> None:
+    answer = asker.ask("事業費が2番目に小さいのは、ぐんまのクリエイティブ拠点化推進ですよね？")
+    assert answer.projects == ["中高生の自転車安全対策"]
+    assert "お示しの「ぐんまのクリエイティブ拠点化推進」は、これに当たりません" in answer.text
+
+
+def test_a_department_stated_in_a_check_is_corrected_and_otherwise_refused(asker: Asker) -> None:
+    answer = asker.ask("中高生の自転車安全対策の担当課は健康長寿社会づくり推進課で合ってますか。")
+    assert (
+        answer.status == "answered"
+        and "健康体育課" in answer.text
+        and "お示しの健康長寿社会づくり推進課ではありません" in answer.text
+    )
+    assert asker.ask("労働政策課の中高生の自転車安全対策の寄附額").status == "not_found"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "厚生文化常任委員会の委員から、『中高生の自転車安全対策には、企業からの寄附が何件あったのか』と質問を受けています。"
+        "答弁メモに件数だけ入れたいので教えてください。",
+        "佐藤議員から医療機関応援金の寄附額について聞かれました",
+    ],
+)
+def test_who_asked_and_where_are_no_names(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and len(answer.projects) == 1
+
+
+def test_what_someone_said_in_quotes_is_left_out_when_the_question_stands_without_it(asker: Asker) -> None:
+    answer = asker.ask(
+        "議員から「寄附額の少ない事業は見直すべきではないか」との指摘がありました。寄附額が最も少ない事業はどれでしょうか。"
+    )
+    assert answer.projects == ["中高生の自転車安全対策"]
+    named = asker.ask("議員から「医療機関応援金の寄附額はいくらか」と聞かれています。答えられますか。")
+    assert named.projects == ["医療機関応援金"]  # the quote is the question
+
+
+def test_a_reason_the_asker_gives_is_no_name(asker: Asker) -> None:
+    answer = asker.ask(
+        "議員が「医療機関応援金はコロナ対応の特殊な事業なので、それを除いた残りの事業の寄附額の合計を知りたい」と言っています。"
+    )
+    assert answer.status == "answered" and "48,582千円" in answer.text
+
+
+def test_a_ranking_by_what_is_no_amount_is_not_answered_by_another_field(asker: Asker) -> None:
+    answer = asker.ask("今後の方針が一番多い事業")
+    assert answer.status == "not_found" and "まだ対応していません" in answer.text
+
+
+def test_a_filter_nothing_meets_is_not_found(asker: Asker) -> None:
+    answer = asker.ask("方針 拡充 事業")
+    assert answer.status == "not_found" and "ありません" in answer.text
