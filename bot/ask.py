@@ -230,6 +230,8 @@ class Asker:
             found = search(ctx.cat, ctx.intent.tokens, tags, list(plan.runs) or ctx.intent.names.unknown)
             if ctx.only_issuer is not None:
                 found = [p for p in found if p.issuer_id == ctx.only_issuer]
+        if len(found) == 1 and P.per_donation_asked(ctx.intent):
+            return per_donation_answer(ctx, found)
         if len(found) == 1:
             note = f"「{plan.typed}」に関する事業として、{found[0].name}についてお答えします。\n"
             return project_answer(ctx, found[0], _fields(ctx) or _written_in(ctx, found[0], plan), note=note)

@@ -35,6 +35,7 @@ EXPLAIN_FLOOR = QUERY_WEIGHT - 0.01
 MAX_SPAN = 16  # tokens of one name
 CIRCUMSTANCE_PARTICLES = frozenset({"に", "で", "から", "へ", "まで"})
 KANA_RUN_MIN = 5  # characters of a kana run tried as a name
+CATEGORY_WORDS = frozenset({"系", "関連", "関係", "ほう", "方", "方面", "系統", "分野"})  # デジタル系の事業
 MAX_SUBSPANS = 8  # parts of one run looked up when the run as a whole names nothing (bounds the tail)
 KINDS = ("project", "department", "goal")
 KIND_ORDER = {"project": 0, "department": 1, "goal": 2}
@@ -525,7 +526,8 @@ class NameFinder:
         after = b + 1
         while after < len(toks) and toks[after].pos in {"動詞", "助動詞"}:
             after += 1
-        if any(h.start in {b + 1, after} for h in self.found.hits):
+        verb_next = b + 1 < len(toks) and toks[b + 1].pos == "動詞"
+        if verb_next and any(h.start in {b + 1, after} for h in self.found.hits):
             return False
         if any(toks[i].pos2 == "固有名詞" or _name_like(toks[i].surface) for i in range(a, b)):
             return False
@@ -570,6 +572,8 @@ class NameFinder:
     def _cover_run(self, a: int, b: int) -> None:
         if self._fragment(a, b) and self._cover_fragment(a, b):
             return
+        if self._category(a, b):
+            return
         issuer = self._named_after_issuer(a, b)
         if issuer is not None and self._cover_fragment(*issuer):
             self.found.hits[-1] = NameHit(a, b, "project", self.found.hits[-1].ids, 0.0, vague=True)
@@ -604,6 +608,28 @@ class NameFinder:
         self.found.hits += picked
         if left or not self._consistent(picked) or self._two_projects(picked):
             self.found.unexplained.append((a, b))
+
+    def _category(self, a: int, b: int) -> bool:
+        """デジタル系の事業, 港のほうの事業, 観光関連の事業: a kind of project, not one: the projects whose
+        name or texts hold the words are asked about, never one of them answered."""
+        toks = self.tokens.tokens
+        last = b - 1
+        while last > a and (
+            toks[last].key in _INNER or (last in self.soft and toks[last].surface not in CATEGORY_WORDS)
+        ):
+            last -= 1  # デジタル系|の|事業
+        if last <= a or toks[last].surface not in CATEGORY_WORDS:
+            return False
+        s, e = self._trim(a, last)
+        key = self.tokens.key(s, e)
+        if len(key) < 2 and not (key and is_kanji(key)):  # 港のほう: one kanji is a word
+            return False
+        ids = list(dict.fromkeys([*self.cat.projects_named_with(key, limit=5), *self.cat.projects_containing(key)]))
+        if not ids:
+            self.found.unknown.append((a, b))
+        else:
+            self.found.hits.append(NameHit(a, b, "project", tuple(ids[:5]), 0.0, vague=True))
+        return True
 
     def _consistent(self, picked: list[NameHit]) -> bool:
         """A department glued to a project in one run (子育て支援|タクシー事業) must be the project's own,

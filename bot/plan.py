@@ -194,7 +194,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if names.unknown:
         if hits:
             return NotFound(tuple(intent.typed(u) for u in names.unknown), suggestions)
-        if intent.unsupported:
+        if intent.unsupported and not per_donation_asked(intent):  # コミュニティバスの事業の1件あたり: found first
             return _unsupported(intent)
         return ByText(" ".join(intent.typed(u) for u in names.unknown))
     if intent.help and not hits:
@@ -224,7 +224,7 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if intent.reasons == {"trend"} and not hits and simple:
         fields = tuple(f for f in intent.fields if f in AMOUNTS) or (Field.DONATION_AMOUNT,)
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, Op.SUM, fields, trend=True)
-    if _per_donation_asked(intent) and not hits and not intent.policies:
+    if per_donation_asked(intent) and not hits and not intent.policies:
         # 寄附1件あたりの額が一番大きい事業 / 全体で見ると寄附1件あたりの平均額.
         return Scope(_issuer(intent, cat, (), None), (), intent.goal_number, intent.op, (), per_donation=True)
     amounts = tuple(f for f in intent.fields if f in AMOUNTS and f != Field.DONATION_COUNT)
@@ -290,7 +290,7 @@ def _text_list(intent: Intent) -> TextList | None:
     return None
 
 
-def _per_donation_asked(intent: Intent) -> bool:
+def per_donation_asked(intent: Intent) -> bool:
     """寄附1件あたり, 1社あたり, 単価: per donation; 一人あたりの県民所得 is not (a KPI's own words)."""
     typed = [w for r, w in intent.unsupported if r == "per_donation"]
     if not typed or len(typed) != len(intent.unsupported):
@@ -335,7 +335,7 @@ def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue, d
         asked = set()  # 振り返りにはどう書いてある？: what a named project's field says
         intent.unsupported.clear()
     amounts = [f for f in fields if f in AMOUNTS]
-    if asked == {"per_donation"} and _per_donation_asked(intent):
+    if asked == {"per_donation"} and per_donation_asked(intent):
         return PerDonation(projects)
     several = len(projects) > 1
     if several and (intent.compare or intent.op in {Op.MAX, Op.MIN} or asked & {"difference", "trend"}):

@@ -162,7 +162,11 @@ class Lexicon:
             j, entries = found
             tags += [Tag(i, j, e.kind, e.value) for e in entries]
             i = j
-        tags = [t for t in tags if not _inside_kana_word(tokens, t)]
+        words = [False] * n  # tokens some tag holds
+        for t in tags:
+            for k in range(t.start, t.end):
+                words[k] = True
+        tags = [t for t in tags if not _inside_kana_word(tokens, t, words)]
         return _with_codes(tokens, _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end))))
 
 
@@ -177,7 +181,7 @@ def _with_codes(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
     return out
 
 
-def _inside_kana_word(tokens: Tokens, tag: Tag) -> bool:
+def _inside_kana_word(tokens: Tokens, tag: Tag, words: list[bool]) -> bool:
     """A word of the vocabulary inside kana the asker typed between spaces with no particle in it
     (しゅっさん|ひよう じょせいじぎょう): a part of a longer word, whatever MeCab made of the kana."""
     toks = tokens.tokens
@@ -192,6 +196,8 @@ def _inside_kana_word(tokens: Tokens, tag: Tag) -> bool:
     chunk = toks[a:b]
     if (a, b) == (tag.start, tag.end) or not all(_is_kana_text(t.surface) for t in chunk):
         return False
+    if all(words[k] or toks[k].function for k in range(a, b)):
+        return False  # いちばん|すくない: known words side by side, nothing left over
     spaced = (a == 0 or tokens.text[toks[a - 1].end : toks[a].start].strip() == "") and (
         b == len(toks) or tokens.text[toks[b - 1].end : toks[b].start].strip() == ""
     )

@@ -68,6 +68,15 @@ class Threshold:
     scaled: bool  # whether 億/万/千 was written (1000万 is yen even without 円)
 
 
+# What an overview of a project shows (answer.summary_facts).
+SUMMARY = frozenset(
+    {
+        *(Field.RESULT, Field.PROJECT_COST, Field.DONATION_AMOUNT, Field.DONATION_COUNT, Field.DEPARTMENT),
+        *(Field.GOAL, Field.EVALUATION, Field.POLICY, Field.KPI),
+    }
+)
+
+
 @dataclass
 class Intent:
     question: str
@@ -239,6 +248,9 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
         intent.op = Op.MIN if intent.ascending else Op.MAX
     _donation_fields(intent, flags)
     intent.fields.sort(key=lambda f: order.get(f, len(tokens)))
+    including = any(t.lemma in {"含める", "含む"} for t in tokens.tokens)
+    if intent.summary_cue and (intent.fields == [Field.RESULT] or (including and set(intent.fields) <= SUMMARY)):
+        intent.fields = []  # ざっくりどんな内容？, 概要を事業費・寄附額を含めて: the overview, which holds them
     if intent.policies and Field.POLICY not in intent.fields and _names_projects(names):
         intent.fields.append(Field.POLICY)  # 「健康ポイントは継続？」 asks for its 今後の方針
     if names.kpi_words and Field.KPI not in intent.fields:
@@ -350,10 +362,23 @@ def _alone_after(tokens: Tokens, year: Tag, words: set[str]) -> bool:
 
 
 def _names_the_projects(tokens: Tokens, tags: list[Tag], tag: Tag) -> bool:
-    """A donation word followed by の and a generic word for the projects (企業版ふるさと納税の対象事業)."""
-    if tag.end >= len(tokens) or tokens.tokens[tag.end].surface != "の":
+    """A donation word followed by the projects (企業版ふるさと納税の対象事業), or by a verb of using it
+    and them (ふるさと納税を使った事業, を活用している事業): which projects, not their donations."""
+    toks = tokens.tokens
+    j = tag.end
+    if j < len(toks) and toks[j].surface == "を":
+        j += 1
+        while j < len(toks) and (
+            toks[j].pos in {"動詞", "助動詞"} or toks[j].pos3 == "サ変可能" or toks[j].surface == "て"
+        ):
+            j += 1
+        if j == tag.end + 1:
+            return False
+    elif j < len(toks) and toks[j].surface == "の":
+        j += 1
+    else:
         return False
-    return any(t.kind == "generic" and t.start == tag.end + 1 and "事業" in tokens.key(t.start, t.end) for t in tags)
+    return any(t.kind == "generic" and t.start == j and "事業" in tokens.key(t.start, t.end) for t in tags)
 
 
 def _after_yori(tokens: Tokens, tag: Tag) -> bool:
