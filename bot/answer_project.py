@@ -219,6 +219,32 @@ def not_found_answer(ctx: Context, typed: list[str], suggestions: list[ProjectEn
     )
 
 
+def total_answer(ctx: Context, entries: list[ProjectEntry], column: Field) -> A.Answer:
+    """One amount of the named projects, each and added up (医療機関応援金と健康ポイントの寄附額の合計)."""
+    fmt = A.count if column == Field.DONATION_COUNT else A.amount
+    label = A.FIELD_NAMES[column.value]
+    records = []
+    for e in entries:
+        record = ctx.record(e.id, ctx.intent.year)
+        if record is None or getattr(record, column.value) is None:
+            return project_answer(ctx, e, [column])  # the one not on record says so
+        records.append(record)
+    total = sum(getattr(r, column.value) for r in records)
+    lines = [f"・{A.record_heading(r)}：{fmt(getattr(r, column.value))}" for r in records]
+    body = f"{len(records)}事業の{label}の合計は{fmt(total)}です。\n" + "\n".join(lines)
+    return A.Answer(
+        ctx.q,
+        "answered",
+        body,
+        field=column.value,
+        projects=[e.name for e in entries],
+        project_ids=[e.id for e in entries],
+        kind="aggregate",
+        fiscal_year=records[-1].fiscal_year,
+        **ctx.cite(records, [column.value]),
+    )
+
+
 def per_donation_answer(ctx: Context, entries: list[ProjectEntry]) -> A.Answer:
     """寄附1件あたりの金額: 寄附額 ÷ 寄附件数 of each project."""
     lines, names, ids, records = [], [], [], []

@@ -27,6 +27,7 @@ from bot.answer_project import (
     per_donation_answer,
     project_answer,
     projects_answer,
+    total_answer,
     trend_answer,
     years_answer,
 )
@@ -202,6 +203,8 @@ class Asker:
                 return projects_answer(ctx, entries, list(fields))
             case P.Compare(projects=projects, field=column):
                 return compare_answer(ctx, [cat.projects[i] for i in projects], column)
+            case P.Total(projects=projects, field=column):
+                return total_answer(ctx, [cat.projects[i] for i in projects], column)
             case P.PerDonation(projects=projects):
                 return per_donation_answer(ctx, [cat.projects[i] for i in projects])
             case P.FieldDifference(project=index, first=first, second=second):
@@ -275,20 +278,26 @@ def _quoted_spans(tokens: Tokens) -> list[tuple[int, int]]:
 
 
 def _without_quotes(question: str) -> str:
-    """The question without what it quotes (「…」, 『…』, nested ones with them) and the と/という/との
-    that reports it."""
-    out, depth, i = [], 0, 0
+    """The question without what it quotes as said (「…ではないか」, 『…』, nested ones with them) and
+    the と/という/との that reports it; a word in quotes (今後の方針が「終了」の事業) stays."""
+    out, depth, start, i = [], 0, 0, 0
     while i < len(question):
         c = question[i]
         if c in "「『":
+            if depth == 0:
+                start = i
             depth += 1
         elif c in "」』" and depth:
             depth -= 1
             if depth == 0:
-                for tail in ("という", "との", "と"):
-                    if question.startswith(tail, i + 1):
-                        i += len(tail)
-                        break
+                said = tokenize(question[start + 1 : i]).tokens
+                if not any(t.predicate or t.pos == "助動詞" for t in said):
+                    out.append(question[start : i + 1])  # a term, not something said
+                else:
+                    for tail in ("という", "との", "と"):
+                        if question.startswith(tail, i + 1):
+                            i += len(tail)
+                            break
         elif depth == 0:
             out.append(c)
         i += 1

@@ -419,7 +419,7 @@ class NameFinder:
                 apart = [h for h in self.found.hits if h.end <= a or h.start >= b]
                 self.found.hits = [*apart, replace(hit, spelled=True)]
                 for spans in (self.found.unknown, self.found.unexplained, self.found.context):
-                    spans[:] = [u for u in spans if u[1] <= a or u[0] >= b]
+                    spans[:] = [part for u in spans for part in _outside(u, (a, b))]
         self.found.hits.sort(key=lambda h: h.start)
         self.found.unexplained += self._glued_projects()
         self.found.unknown = [u for u in self.found.unknown if not self._goal_title(*u)]
@@ -726,6 +726,12 @@ class NameFinder:
             return False
         projects = [self.cat.projects[p] for h in picked if h.kind == "project" and not h.ambiguous for p in h.ids]
         return bool(projects) and all(t.key in p.text or t.key in p.earlier for p in projects)
+
+
+def _outside(span: tuple[int, int], cut: tuple[int, int]) -> list[tuple[int, int]]:
+    """The parts of ``span`` outside ``cut``."""
+    parts = [(span[0], min(span[1], cut[0])), (max(span[0], cut[1]), span[1])]
+    return [(x, y) for x, y in parts if x < y]
 
 
 def _in_kpis(key: str, project: ProjectEntry) -> bool:

@@ -62,6 +62,14 @@ class Compare:
 
 
 @dataclass(frozen=True)
+class Total:
+    """医療機関応援金と健康ポイントの寄附額の合計: one amount of the named projects, added up."""
+
+    projects: tuple[int, ...]
+    field: Field
+
+
+@dataclass(frozen=True)
 class PerDonation:
     """寄附1件あたりの金額 of each named project."""
 
@@ -163,6 +171,7 @@ Plan = (
     | History
     | Compare
     | PerDonation
+    | Total
     | FieldDifference
     | Trend
     | Years
@@ -348,6 +357,8 @@ def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue, d
         return FieldDifference(projects[0], amounts[0], amounts[1])
     if asked:
         return _unsupported(intent)
+    if len(projects) > 1 and intent.op == Op.SUM and len(amounts) <= 1:
+        return Total(projects, amounts[0] if amounts else Field.DONATION_AMOUNT)
     if len(projects) > 1 and intent.op in {Op.SUM, Op.AVG, Op.RANK}:
         return Unsupported("several", "合計")
     return Lookup(projects, tuple(fields))

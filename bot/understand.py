@@ -157,6 +157,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             order.setdefault(f, at)
             if f not in intent.fields:
                 intent.fields.append(f)
+        elif kind == "op" and value == "sum" and _along_with(tokens, tag):
+            continue  # 方針とあわせて挙げて: along with, not added up
         elif kind == "op":
             op = Op(value)
             if intent.op is None or (intent.op in {Op.MAX, Op.MIN} and op == Op.RANK) or op == Op.COUNT:
@@ -302,7 +304,7 @@ def _years_apart(intent: Intent, tokens: Tokens, tags: list[Tag]) -> None:
     intent.unsupported = [(r, typed) for r, typed in intent.unsupported if r not in {"trend", "negation"}]
 
 
-_NEGATION_GLUE = frozenset({"じゃ", "では", "で", "は", "が", "の", "も", "と"})
+_NEGATION_GLUE = frozenset({"じゃ", "では", "で", "は", "が", "の", "も", "と", "」", "』"})
 
 
 def _negated_filters(intent: Intent, tokens: Tokens, tags: list[Tag], names: Names) -> None:
@@ -322,8 +324,9 @@ def _negated_filters(intent: Intent, tokens: Tokens, tags: list[Tag], names: Nam
         }
         while j > 0 and (tokens.tokens[j - 1].surface in _NEGATION_GLUE | {"を"} or j - 1 in projects):
             j -= 1
-        kind = next((t.kind for t in tags if t.end == j and t.kind in {"policy", "evaluation", "goal"}), None)
-        if kind is None and any(h.kind == "department" and h.end == j for h in names.hits):
+        ends = range(j, neg.start + 1)  # 「継続」以外: the closing bracket may be the filter's or glue
+        kind = next((t.kind for t in tags if t.end in ends and t.kind in {"policy", "evaluation", "goal"}), None)
+        if kind is None and any(h.kind == "department" and h.end in ends for h in names.hits):
             kind = "department"
         if kind is not None:
             intent.negated.add(kind)
@@ -394,6 +397,11 @@ def _threshold(tokens: Tokens, tag: Tag) -> Threshold:
     scale = "".join(c for c in written.replace("せん", "千") if c in "億千百万")
     shown = f"{digits}{scale}{tag.value}{_NOUNS[comparator]}"  # 10,000千円以上 for 10,000せんえん いじょう
     return Threshold(comparator, tag.number or Decimal(0), tag.value, shown, scaled)
+
+
+def _along_with(tokens: Tokens, tag: Tag) -> bool:
+    """あわせて after と (方針とあわせて): together with, not a sum (寄附額をあわせると)."""
+    return tag.start > 0 and tokens.tokens[tag.start - 1].surface == "と" and tokens.tokens[tag.start].pos == "動詞"
 
 
 def _checks(tokens: Tokens, tags: list[Tag], names: Names, negation: Tag) -> bool:

@@ -738,3 +738,19 @@ def test_a_ranking_by_what_is_no_amount_is_not_answered_by_another_field(asker: 
 def test_a_filter_nothing_meets_is_not_found(asker: Asker) -> None:
     answer = asker.ask("方針 拡充 事業")
     assert answer.status == "not_found" and "ありません" in answer.text
+
+
+def test_a_total_of_named_projects(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金と健康ポイントの寄附額の合計")
+    assert answer.status == "answered" and "26,872千円" in answer.text
+    assert set(answer.projects) == {"医療機関応援金", "群馬健康ポイント制度"}
+
+
+def test_together_with_is_no_sum(asker: Asker) -> None:
+    answer = asker.ask("今後の方針が「終了」の事業を、担当課とあわせて挙げてください")
+    assert answer.status == "answered" and "合計" not in answer.text
+
+
+def test_a_name_in_kana_beside_kana_nobody_knows_leaves_that_kana_unknown(asker: Asker) -> None:
+    answer = asker.ask("びじねすけあらー いりょうきかんおうえんきん の じぎょうひ")
+    assert answer.status == "not_found" and "びじねすけあらー" in answer.text
