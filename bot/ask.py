@@ -330,7 +330,7 @@ def _literal(quoted: tuple[int, int], tags: list[Tag], names: Names) -> bool:
     if any(h.start < b and h.end > a for h in names.hits):
         return False
     inside = [t for t in tags if a <= t.start and t.end <= b]
-    if any(t.kind == "field" for t in inside):
+    if any(t.kind == "field" and t.start < b and t.end > a for t in tags):
         return False  # 「事業費が一番かかっている事業はどれか」とのこと: a question passed on, asked
     return bool(inside) and not any((t.start, t.end) == quoted for t in inside)
 

@@ -538,8 +538,8 @@ class NameFinder:
         or a person's name: the asker's circumstances, not a name of a project."""
         toks = self.tokens.tokens
         last = b - 1
-        while last > a and toks[last].key in _INNER:
-            last -= 1
+        while last > a and (toks[last].key in _INNER or toks[last].number or not toks[last].key.strip("-－")):
+            last -= 1  # 資料５－２: the document's number after it
         if last in self.sources:
             return True
         return any(toks[i].pos3 == "人名" for i in range(a, b))
