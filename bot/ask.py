@@ -41,7 +41,7 @@ from bot.normalize import fold
 from bot.selfeval import history
 from bot.settings import configured_issuer
 from bot.tagging import Lexicon, Tag
-from bot.tokens import Tokens, tokenize
+from bot.tokens import tokenize
 from bot.understand import Field, Intent, Op, understand
 from store.db import Database
 
@@ -100,7 +100,7 @@ class Asker:
         if not (names.unknown or names.unexplained or intent.unsupported):
             return understood
         told = _without_quotes(question)
-        quoted = _quoted_spans(intent.tokens)
+        quoted = intent.tokens.quotes()
         inside = [
             span
             for span in [*((h.start, h.end) for h in names.hits), *names.unknown, *names.unexplained]
@@ -260,21 +260,6 @@ class Asker:
             title=f"{name}の更新履歴",
             kind="history",
         )
-
-
-def _quoted_spans(tokens: Tokens) -> list[tuple[int, int]]:
-    """Token spans inside 「」 or 『』, outermost."""
-    spans, depth, start = [], 0, 0
-    for i, t in enumerate(tokens.tokens):
-        if t.surface in {"「", "『"}:
-            if depth == 0:
-                start = i + 1
-            depth += 1
-        elif t.surface in {"」", "』"} and depth:
-            depth -= 1
-            if depth == 0:
-                spans.append((start, i))
-    return spans
 
 
 def _without_quotes(question: str) -> str:

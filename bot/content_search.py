@@ -8,9 +8,8 @@ three common words spread over a project's texts), and a name-like word in katak
 
 from __future__ import annotations
 
-from bot.catalogue import GENERIC_SUFFIXES, Catalogue, ProjectEntry
-from bot.names import _name_like
-from bot.normalize import fold
+from bot.catalogue import Catalogue, ProjectEntry
+from bot.names import NAME_ENDINGS, _name_like
 from bot.tagging import Tag
 from bot.tokens import Tokens
 
@@ -74,8 +73,7 @@ def _referred(tokens: Tokens, tags: list[Tag], words: list[int]) -> bool:
     after = words[-1] + 1  # the run may hold the の and the noun itself (they are soft words)
     if not (after + 1 < len(toks) and toks[after].surface == "の" and after + 1 in thing):
         return False
-    last = toks[words[-1]].key
-    return not any(last.endswith(fold(s)) for s in GENERIC_SUFFIXES)
+    return not toks[words[-1]].key.endswith(NAME_ENDINGS)
 
 
 def _by_words(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[ProjectEntry]:

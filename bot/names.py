@@ -44,6 +44,7 @@ _SUFFIX_KEYS = {
     "department": frozenset(fold(s) for s in DEPARTMENT_SUFFIXES),
     "goal": frozenset(),
 }
+NAME_ENDINGS = tuple(_SUFFIX_KEYS["project"])  # a mention ending so looks like a name (…事業, …推進)
 _INNER = frozenset({"の", "・", "ー", "-"})  # may stand inside a name: 子供の環境学習, 感染症・がん
 _BRACKETS = frozenset("「」『』（）()【】")
 _ISSUER_KINDS = ("県", "都", "道", "府", "市", "区", "町", "村")

@@ -66,12 +66,10 @@ def read_vocabulary(path: Path = VOCABULARY) -> list[tuple[str, str, str]]:
 @lru_cache(maxsize=1)
 def _base_readings() -> dict[str, tuple[Entry, ...]]:
     """The vocabulary by reading, for words typed in kana (きふがく, こんごのほうしん)."""
-    from bot.tokens import tokenize  # the analyzer loads on first use
 
     readings: dict[str, list[Entry]] = {}
     for kind, value, word in read_vocabulary():
-        tokens = tokenize(word)
-        spoken = tokens.reading(0, len(tokens))
+        spoken = _reading_of(word)
         if len(spoken) >= KANA_WORD_MIN:
             readings.setdefault(spoken, []).append(Entry(kind, value))
     return {k: tuple(v) for k, v in readings.items()}
@@ -219,11 +217,12 @@ def _homophone_span(tokens: Tokens, i: int, j: int) -> bool:
     """Nouns (with の) written in kanji, read as long as a field's name: what an IME may have converted
     wrongly. Words glued inside longer words are dropped later, as any tag (_unglued)."""
     toks = tokens.tokens[i:j]
-    if len(tokens.reading(i, j)) < HOMOPHONE_MIN or not any(is_kanji(c) for t in toks for c in t.surface):
+    # The cheap tests first: this is asked of every span no word of the vocabulary matched.
+    if toks[-1].surface == "の" or not all(t.pos in {"名詞", "接尾辞", "接頭辞"} or t.surface == "の" for t in toks):
         return False
     if i > 0 and _content(tokens, i - 1) and tokens.tokens[i - 1].end == toks[0].start:
         return False  # 移住|者数: the end of a longer word, not 社数 typed wrongly
-    return all(t.pos in {"名詞", "接尾辞", "接頭辞"} or t.surface == "の" for t in toks) and toks[-1].surface != "の"
+    return any(is_kanji(c) for t in toks for c in t.surface) and len(tokens.reading(i, j)) >= HOMOPHONE_MIN
 
 
 def _kana(tokens: Tokens, i: int, j: int) -> bool:

@@ -150,6 +150,20 @@ class Tokens:
             return None
         return opening + 1, end
 
+    def quotes(self) -> list[tuple[int, int]]:
+        """The token spans inside 「」 or 『』, the outermost of nested ones."""
+        spans, depth, start = [], 0, 0
+        for i, t in enumerate(self.tokens):
+            if t.surface in _QUOTES:
+                if depth == 0:
+                    start = i + 1
+                depth += 1
+            elif t.surface in _QUOTES.values() and depth:
+                depth -= 1
+                if depth == 0:
+                    spans.append((start, i))
+        return spans
+
     def lemma_key(self, i: int, j: int) -> str:
         """Keys of tokens i..j-2 and the lemma of the last: 除いた → 除く, 比べて → 比べる."""
         if i >= j:

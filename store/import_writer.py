@@ -644,24 +644,8 @@ KPI_COLUMNS = ("name", "unit", "target", "target_status", "actual", "actual_stat
 
 
 def _kpi_values(item: KpiData) -> dict[str, Any]:
-    return {
-        "name": item.name,
-        "unit": item.unit,
-        "target": item.target,
-        "target_status": item.target_status,
-        "actual": item.actual,
-        "actual_status": item.actual_status,
-    }
+    return {c: getattr(item, c) for c in KPI_COLUMNS}
 
 
 def _kpi_row(record_id: int, item: KpiData) -> dict[str, Any]:
-    return {
-        "record_id": record_id,
-        "position": item.position,
-        "name": item.name,
-        "unit": item.unit,
-        "target": item.target,
-        "target_status": item.target_status,
-        "actual": item.actual,
-        "actual_status": item.actual_status,
-    }
+    return {"record_id": record_id, "position": item.position, **_kpi_values(item)}
