@@ -421,6 +421,10 @@ class NameFinder:
                 self.found.hits = [*apart, replace(hit, spelled=True)]
                 for spans in (self.found.unknown, self.found.unexplained, self.found.context):
                     spans[:] = [part for u in spans for part in _outside(u, (a, b))]
+            elif any(a <= u and v <= b for u, v in self.found.unknown) and not any(
+                h.start < b and h.end > a for h in self.found.hits
+            ):  # びじねすけあらー: kana typed in one piece that names nothing is one unknown word, whole
+                self.found.unknown = [*(u for u in self.found.unknown if u[1] <= a or u[0] >= b), (a, b)]
         self.found.hits.sort(key=lambda h: h.start)
         self.found.unexplained += self._glued_projects()
         self.found.unknown = [u for u in self.found.unknown if not self._goal_title(*u)]
@@ -543,7 +547,9 @@ class NameFinder:
             last -= 1  # 資料５－２: the document's number after it
         if last in self.sources:
             return True
-        return any(toks[i].pos3 == "人名" for i in range(a, b))
+        # 佐藤さん, 田中: a person's name is the whole run (健|ポ is a name cut short, not a person).
+        people = [i for i in range(a, b) if toks[i].pos3 == "人名"]
+        return bool(people) and all(toks[i].pos3 == "人名" or toks[i].pos == "接尾辞" for i in range(a, b))
 
     def _explaining(self, a: int, b: int) -> bool:
         """Words of a clause that gives a reason (医療機関応援金はコロナ対応の特殊な事業なので、…): what the

@@ -78,7 +78,10 @@ class Token:
         """A particle, auxiliary, symbol, conjunction, interjection, 連体詞 (どういう), adverb or pronoun."""
         if self.pos == "接頭辞" and self.lemma == "お":  # お/ご of politeness (おいくら, ご担当)
             return True
-        return self.pos in FUNCTION_POS or (self.pos == "名詞" and self.pos2 == "助動詞語幹")
+        if self.pos == "記号" and any("ァ" <= c <= "ヺ" for c in self.surface):
+            return False  # katakana the dictionary does not know (健|ポ): name material; hiragana so is noise
+        # よう / そう / みたい (どのような, …そうな) are the stems of auxiliaries, whatever their pos1.
+        return self.pos in FUNCTION_POS or self.pos2 == "助動詞語幹"
 
     @property
     def stop(self) -> bool:

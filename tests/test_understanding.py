@@ -754,3 +754,24 @@ def test_together_with_is_no_sum(asker: Asker) -> None:
 def test_a_name_in_kana_beside_kana_nobody_knows_leaves_that_kana_unknown(asker: Asker) -> None:
     answer = asker.ask("びじねすけあらー いりょうきかんおうえんきん の じぎょうひ")
     assert answer.status == "not_found" and "びじねすけあらー" in answer.text
+
+
+def test_a_name_cut_short_is_no_persons_name(asker: Asker) -> None:
+    # 健 reads as a given name and ポ as a symbol; together they are a name typed short, not a person.
+    answer = asker.ask("健ポ　寄附額　件数")
+    assert answer.status == "not_found" and "群馬健康ポイント制度" in answer.text
+    assert "医療機関応援金" not in answer.text.split("もしかして")[1].split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "医療機関応援金について、外部有識者からはどのような意見が出ているでしょうか。",
+        "医療機関応援金について有識者からどんな意見が出てますか",
+        "医療機関応援金の有識者の意見はどのようなものでしたか",
+    ],
+)
+def test_the_stem_of_an_auxiliary_is_a_function_word(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.projects == ["医療機関応援金"]
+    assert "外部有識者からの意見" in answer.text
