@@ -37,6 +37,7 @@ BEST_CACHE = 20_000  # mentions, per index
 EXPLAIN_CACHE = 50_000  # (entity, mention) pairs, per index
 TYPO_MIN_LENGTH = 5  # a mention this long may carry one stray kana or letter
 FREE = frozenset("の")  # a particle the user may add inside a name (子供の環境学習)
+CODE_MAX = 4  # letters and digits: a run this short is a code (DX, ICT, 5G), every character meaningful
 EXACT_READING_MIN = 5  # kana: a reading this long, typed exactly, names its form (ぐんまではたらこう)
 
 
@@ -154,7 +155,7 @@ def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
                 is_kanji(left[0])
                 and not long_vowels(op.src_start, op.src_end)
                 and not same_sound(left[0], form[op.dest_start])
-            ):
+            ) or _in_code(query, op.src_start):
                 meaningful += 1
             else:
                 typos += 1
@@ -163,6 +164,19 @@ def cover(query: str, form: str, free: frozenset[str] = FREE) -> Cover:
         else:
             left_over(op.src_start, op.src_end)
     return Cover(meaningful, typos, blocks)
+
+
+def _in_code(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is a letter or digit of a short run of them (GX, DX, 5G, 第1期): a code whose
+    every character carries meaning, not a long word in Latin letters (kenkou) where one may be a typo."""
+    if not (text[i].isascii() and text[i].isalnum()):
+        return False
+    a, b = i, i + 1
+    while a > 0 and text[a - 1].isascii() and text[a - 1].isalnum():
+        a -= 1
+    while b < len(text) and text[b].isascii() and text[b].isalnum():
+        b += 1
+    return b - a <= CODE_MAX
 
 
 def _beside_left_out(ops: Sequence[Opcode], i: int, form_length: int) -> bool:

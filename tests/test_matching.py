@@ -6,7 +6,7 @@ import pytest
 
 from bot.answer import amount, average_amount, man_yen
 from bot.ask import Asker
-from bot.match import Form, explain
+from bot.match import Form, cover, explain
 from bot.normalize import fold
 from bot.reading import reading
 from bot.tokens import tokenize
@@ -184,3 +184,17 @@ def test_amounts_show_thousands_of_yen_and_man_yen() -> None:
     assert amount(13_200) == "13,200千円（1,320万円）"
     assert amount(None) == "未記入"
     assert average_amount(8893.43) == "8,893.4千円（約889万3千円）"
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "meaningful"),
+    [
+        ("防災gx推進事業", "防災dx推進事業", True),  # a code: GX is not DX
+        ("5g活用事業", "4g活用事業", True),
+        ("移住促進事業第1期", "移住促進事業第2期", True),
+        ("kenkoupointo", "kenkoupoint", False),  # a long word in letters may carry a typo
+        ("kenkouponto", "kenkoupointo", False),
+    ],
+)
+def test_a_letter_or_digit_of_a_short_code_is_never_a_typo(typed: str, name: str, meaningful: bool) -> None:
+    assert (cover(typed, name).meaningful > 0) is meaningful

@@ -775,3 +775,11 @@ def test_the_stem_of_an_auxiliary_is_a_function_word(asker: Asker, question: str
     answer = asker.ask(question)
     assert answer.status == "answered" and answer.projects == ["医療機関応援金"]
     assert "外部有識者からの意見" in answer.text
+
+
+def test_a_code_with_another_letter_is_another_project(tmp_path: Path) -> None:
+    # みなと観光GX推進事業 and 防災DX推進事業 exist; 防災GX推進事業 does not, and is no typo of either.
+    db = open_database(f"sqlite:///{tmp_path / 'm.db'}", seed=False)
+    import_file(db, Path(__file__).with_name("data") / "minato_codes.csv", issuer_name="みなと市")
+    answer = Asker(db, "みなと市").ask("防災GX推進事業のたんとうか")
+    assert answer.status == "not_found" and "防災DX推進事業" in answer.text and "危機管理課" not in answer.text
