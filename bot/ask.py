@@ -162,7 +162,7 @@ class Asker:
         cat = self.cache.get()
         intent, tags, only = self.understand(question, cat, only_issuer)
         plan = P.make_plan(intent, cat)
-        _previous_year(intent, plan, cat, only or cat.issuer_id(self.issuer))
+        _relative_year(intent, plan, cat, only or cat.issuer_id(self.issuer))
         with self.db.session() as session:
             ctx = Context(session, cat, intent, cat.issuer_id(self.issuer), only, viewer)
             return with_check(intent, self._execute(ctx, plan, tags, names))
@@ -320,10 +320,12 @@ def _literal(quoted: tuple[int, int], tags: list[Tag], names: Names) -> bool:
     return bool(inside) and not any((t.start, t.end) == quoted for t in inside)
 
 
-def _previous_year(intent: Intent, plan: P.Plan, cat: Catalogue, issuer: int | None) -> None:
+def _relative_year(intent: Intent, plan: P.Plan, cat: Catalogue, issuer: int | None) -> None:
     """昨年度 / 前年度 with no year named: the year before the latest on record of the issuer the plan
-    is about (a comparison with the year before, 前年度と比べて, needs no year of its own)."""
-    if not intent.previous_year or intent.year is not None or isinstance(plan, P.Trend):
+    is about (a comparison with the year before, 前年度と比べて, needs no year of its own); 今年度: that
+    latest year itself, also for a project with no record in it (最新 is each project's latest)."""
+    relative = intent.previous_year or intent.current_year
+    if not relative or intent.year is not None or isinstance(plan, P.Trend):
         return
     if isinstance(plan, P.Scope) and plan.trend:
         return
@@ -333,7 +335,9 @@ def _previous_year(intent: Intent, plan: P.Plan, cat: Catalogue, issuer: int | N
     elif isinstance(plan, P.Scope) and plan.issuer is not None:
         issuer = plan.issuer
     years = cat.years_by_issuer.get(issuer, []) if issuer is not None else []
-    if years:
+    if years and intent.current_year:
+        intent.year = years[-1]
+    elif years:
         intent.relative_from = years[-1]
         intent.year = years[-1] - 1
 

@@ -90,6 +90,7 @@ class Intent:
     year: int | None = None
     relative_year: str = ""  # 昨年度, 最新 … as typed
     previous_year: bool = False  # 昨年度, 前年度: the year before the latest on record
+    current_year: bool = False  # 今年度, 本年度: the issuer's latest year on record, not each project's
     relative_from: int | None = None  # the latest year on record that a relative year was read from
     goal_number: int | None = None
     policies: list[str] = field(default_factory=list)
@@ -189,6 +190,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
         elif kind == "relative_year":
             intent.relative_year = tokens.typed(tag.start, tag.end)
             intent.previous_year = value == "previous"
+            intent.current_year = value == "current"
         elif kind == "goal":
             intent.goal_number = int(tag.number or 0)
         elif kind == "top":

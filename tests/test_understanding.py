@@ -783,3 +783,12 @@ def test_a_code_with_another_letter_is_another_project(tmp_path: Path) -> None:
     import_file(db, Path(__file__).with_name("data") / "minato_codes.csv", issuer_name="みなと市")
     answer = Asker(db, "みなと市").ask("防災GX推進事業のたんとうか")
     assert answer.status == "not_found" and "防災DX推進事業" in answer.text and "危機管理課" not in answer.text
+
+
+@pytest.mark.parametrize("word", ["今年度", "本年度"])
+def test_this_year_is_the_issuers_latest_year_not_the_projects(sanga: Asker, word: str) -> None:
+    # 山河ヘルスケアポイント事業 has a record of 令和4年度 only; the issuer's latest year is 令和5年度.
+    answer = sanga.ask(f"山河ヘルスケアポイント事業の{word}の事業費は？")
+    assert answer.status == "not_found" and "令和5年度" in answer.text and "千円" not in answer.text
+    latest = sanga.ask("山河ヘルスケアポイント事業の最新の事業費は？")
+    assert latest.status == "answered" and "令和4年度" in latest.text
