@@ -226,13 +226,26 @@ class Asker:
         raise AssertionError(plan)
 
     def _by_text(self, ctx: Context, plan: P.ByText, tags: list[Tag]) -> A.Answer:
-        """No name was mentioned: the projects whose own texts the typed words describe. A comparison
-        needs every name, so there one project found by its texts is not enough."""
+        """No name was mentioned: the projects whose own texts the typed words describe (of the
+        department named, if one is). A comparison needs every name, so there one project found by its
+        texts is not enough."""
+        cat = ctx.cat
         found = []
         if not (ctx.intent.compare or ctx.intent.op in {Op.MAX, Op.MIN}):
-            found = search(ctx.cat, ctx.intent.tokens, tags, list(plan.runs) or ctx.intent.names.unknown)
+            runs = list(plan.runs) or ctx.intent.names.unknown
+            found = search(cat, ctx.intent.tokens, tags, runs)
             if ctx.only_issuer is not None:
                 found = [p for p in found if p.issuer_id == ctx.only_issuer]
+            named = [
+                cat.departments[i]
+                for h in ctx.intent.names.hits
+                if h.kind == "department" and not any(h.start < b and a < h.end for a, b in runs)
+                for i in h.ids
+            ]  # a department of its own, not a word of the description (交流|会 is no 観光交流課)
+            theirs = [p for p in found if any(p.department_id == d.id for d in named)]
+            if named and found and not theirs:  # 子育て支援課が子ども食堂を支援してる事業: another's project
+                return not_theirs_answer(ctx, found[0], [d.name for d in named])
+            found = theirs if named else found
         if len(found) == 1 and P.per_donation_asked(ctx.intent):
             return per_donation_answer(ctx, found)
         if len(found) == 1:

@@ -201,7 +201,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if names.unknown and looked_for and any(h.kind == "project" for h in hits):
         names.unknown = []  # 健康ポイントの振り返りってインストール数とか書いてある？: what to read for, in that field
     if names.unknown:
-        if hits:
+        # A department's name beside unknown words (健康体育課がヘルメットを配った事業) is whose project the
+        # words describe: looked for in that department's texts (ByText); a project's is not.
+        if any(h.kind != "department" for h in hits):
             return NotFound(tuple(intent.typed(u) for u in names.unknown), suggestions)
         if intent.unsupported and not per_donation_asked(intent):  # コミュニティバスの事業の1件あたり: found first
             return _unsupported(intent)

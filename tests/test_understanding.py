@@ -792,3 +792,20 @@ def test_this_year_is_the_issuers_latest_year_not_the_projects(sanga: Asker, wor
     assert answer.status == "not_found" and "令和5年度" in answer.text and "千円" not in answer.text
     latest = sanga.ask("山河ヘルスケアポイント事業の最新の事業費は？")
     assert latest.status == "answered" and "令和4年度" in latest.text
+
+
+def test_a_project_described_with_its_own_department_is_found_in_its_texts(asker: Asker) -> None:
+    answer = asker.ask("健康体育課がヘルメットを配った事業の事業費")
+    assert answer.status == "answered" and answer.projects == ["中高生の自転車安全対策"]
+    assert "4,006千円" in answer.text
+
+
+def test_a_project_described_with_another_department_is_not_theirs(asker: Asker) -> None:
+    answer = asker.ask("労働政策課がヘルメットを配った事業の事業費")
+    assert answer.status == "not_found" and "健康体育課" in answer.text and "4,006" not in answer.text
+
+
+def test_a_word_of_the_description_is_no_department(asker: Asker) -> None:
+    # 健康 of 健康づくり is no department's name: the texts are searched regardless of departments.
+    answer = asker.ask("ヘルメットを配った事業の担当課")
+    assert answer.status == "answered" and "健康体育課" in answer.text
