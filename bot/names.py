@@ -687,10 +687,12 @@ class NameFinder:
                     for f in index.forms_of(i)
                 )
             ]
-            if not edge:
+            if not edge or len(edge) < len(ids):
+                # Where the fragment stands is a hint, not proof (なんとか確保 may be 地域公共交通確保維持事業
+                # as well as 介護人材確保事業): those it fits first, and asked which.
+                ids = [*edge, *(i for i in ids if i not in edge)]
                 self.found.hits.append(NameHit(a, b, "project", tuple(ids[:5]), 0.0, vague=True))
                 return True
-            ids = edge
         self.found.hits.append(NameHit(a, b, "project", tuple(ids), 1.0 if len(ids) == 1 else 0.0))
         return True
 

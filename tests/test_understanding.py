@@ -777,11 +777,17 @@ def test_the_stem_of_an_auxiliary_is_a_function_word(asker: Asker, question: str
     assert "外部有識者からの意見" in answer.text
 
 
-def test_a_code_with_another_letter_is_another_project(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory: pytest.TempPathFactory) -> Asker:
+    """みなと市's projects whose names differ in a code (GX, DX) or share a word (確保)."""
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('p')}/k.db", seed=False)
+    import_file(db, Path(__file__).with_name("data") / "minato_pairs.csv", issuer_name="みなと市")
+    return Asker(db, "みなと市")
+
+
+def test_a_code_with_another_letter_is_another_project(pairs: Asker) -> None:
     # みなと観光GX推進事業 and 防災DX推進事業 exist; 防災GX推進事業 does not, and is no typo of either.
-    db = open_database(f"sqlite:///{tmp_path / 'm.db'}", seed=False)
-    import_file(db, Path(__file__).with_name("data") / "minato_codes.csv", issuer_name="みなと市")
-    answer = Asker(db, "みなと市").ask("防災GX推進事業のたんとうか")
+    answer = pairs.ask("防災GX推進事業のたんとうか")
     assert answer.status == "not_found" and "防災DX推進事業" in answer.text and "危機管理課" not in answer.text
 
 
@@ -809,3 +815,10 @@ def test_a_word_of_the_description_is_no_department(asker: Asker) -> None:
     # 健康 of 健康づくり is no department's name: the texts are searched regardless of departments.
     answer = asker.ask("ヘルメットを配った事業の担当課")
     assert answer.status == "answered" and "健康体育課" in answer.text
+
+
+def test_a_forgotten_beginning_asks_among_every_name_holding_the_rest(pairs: Asker) -> None:
+    # 介護人材確保事業 ends with 確保, 地域公共交通確保維持事業 holds it inside: both are candidates.
+    answer = pairs.ask("なんとか確保のじぎょうの担当課どこ")
+    assert answer.status == "ambiguous"
+    assert set(answer.projects) == {"介護人材確保事業", "地域公共交通確保維持事業"}
