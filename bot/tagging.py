@@ -285,10 +285,13 @@ _THRESHOLD = re.compile(
 _COMPARATORS = {"以上": ">=", "以下": "<=", "未満": "<", "より少ない": "<", "より小さい": "<"}
 _COMPARATORS |= {"いじょう": ">=", "いか": "<=", "みまん": "<"}  # typed in kana
 _MULTIPLIERS = {"億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万": 10_000, "千": 1_000, "せん": 1_000}
-_TOP_N = re.compile(r"(?:上位|トップ|ベスト|top|best)(\d+)(?:件|位|事業|つ)?|(\d+)位まで|(\d+)(?:つ|個)(?!目)")
-_TOP_N_BARE = re.compile(r"(?:上位|トップ|ベスト|top|best)(\d+)")
-_NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位")
-_GOAL = re.compile(r"基本目標(\d+)")
+_TOP_N = re.compile(
+    r"(?:上位|じょうい|トップ|ベスト|top|best)(\d+)(?:件|けん|位|事業|つ)?|(\d+)位まで|(\d+)(?:つ|個)(?!目)"
+)
+_TOP_N_BARE = re.compile(r"(?:上位|じょうい|トップ|ベスト|top|best)(\d+)")
+# The same words typed in kana (2ばんめ, きほんもくひょう1, じょうい3), as the thresholds' いじょう / みまん.
+_NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位|(\d+)ばんめ")
+_GOAL = re.compile(r"(?:基本目標|きほんもくひょう)(\d+)")
 _ITEMS = re.compile(r"(?:\d+|[一二三四五])(?:点|項目)")  # 担当課・事業費・寄附額の3点: how many things are asked
 # A figure the asker states (24,450千円ではなかったですか, 18件で合っていますか): no name, and no condition.
 _STATED = re.compile(r"全?(\d[\d,]*(?:\.\d+)?)(億|千万|百万|万|千)?(円|件|人泊|人|%|％|回|事業|社)")
@@ -332,7 +335,7 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
         for m in pattern.finditer(text):
             add(m, "top", number=Decimal(next(g for g in m.groups() if g)))
     for m in _NTH.finditer(text):
-        add(m, "nth", number=Decimal(m.group(1) or m.group(2) or m.group(3)))
+        add(m, "nth", number=Decimal(next(g for g in m.groups() if g)))
     for m in _YEAR.finditer(text):
         if m.group(1):
             year = 2018 + (1 if m.group(1) == "元" else int(m.group(1)))

@@ -822,3 +822,21 @@ def test_a_forgotten_beginning_asks_among_every_name_holding_the_rest(pairs: Ask
     answer = pairs.ask("なんとか確保のじぎょうの担当課どこ")
     assert answer.status == "ambiguous"
     assert set(answer.projects) == {"介護人材確保事業", "地域公共交通確保維持事業"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("きふがくが2ばんめに多いじぎょうは？", "医療機関応援金"),
+        ("じぎょうひ 2ばんめに大きい事業", "ぐんまで働こう！若者の活躍促進事業"),
+        ("きふがく じょうい3けんの事業", "群馬健康ポイント制度"),
+    ],
+)
+def test_rank_words_typed_in_kana(asker: Asker, question: str, expected: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and expected in answer.projects
+
+
+def test_a_goal_typed_in_kana(asker: Asker) -> None:
+    answer = asker.ask("きほんもくひょう1の寄附額 合計")
+    assert answer.status == "answered" and "基本目標１" in answer.text and "合計" in answer.text
