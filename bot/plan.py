@@ -28,6 +28,7 @@ UNSUPPORTED_WORDS = {
     "chart": "グラフの作成（Slack でのメンション・DM、またはコマンド kensho chart でご利用ください）",
     "several": "複数の事業についての集計",
     "negation": "「〜ではない」という条件",
+    "figure": "おおよその金額・件数による絞り込み",
 }
 
 
@@ -262,6 +263,10 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if intent.op in {Op.MAX, Op.MIN, Op.RANK} and fields and not any(f in AMOUNTS for f in fields):
         # KPI達成率が最も高い事業: a ranking by what is no amount; never by another field instead.
         return Unsupported("ranking", FIELD_NAMES[fields[0].value])
+    if intent.stated and not intent.checking:
+        # 寄附額が100万円くらいの事業: a figure that is no condition kensho can apply is never dropped
+        # to list every project as if they met it.
+        return Unsupported("figure", intent.stated[0][0])
     return Scope(
         issuer,
         departments,

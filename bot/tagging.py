@@ -165,7 +165,44 @@ class Lexicon:
             for k in range(t.start, t.end):
                 words[k] = True
         tags = [t for t in tags if not _inside_kana_word(tokens, t, words)]
-        return _with_codes(tokens, _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end))))
+        tags = _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end)))
+        return _reached(tokens, _with_codes(tokens, tags))
+
+
+_FLIPPED = {">=": "<", ">": "<=", "<": ">=", "<=": ">"}
+
+
+def _reached(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
+    """A figure, に or を, and a verb of reaching or passing it (100万円に届かなかった, 1億円を超えた,
+    10件に満たない): a threshold, the verb's comparator turned round by a negation after it. The
+    verb says nothing of KPIs there (目標に届かなかった does)."""
+    toks = tokens.tokens
+    out = list(tags)
+    for figure in [t for t in tags if t.kind in {"stated", "threshold"}]:
+        if figure.kind == "threshold":  # 2000万円を超え|ていない: the pattern took the verb in already
+            if not toks[figure.end - 1].predicate:
+                continue
+            verb_end, comparator = figure.end, figure.extra.rstrip("*")
+            scaled = figure.extra.endswith("*")
+        else:
+            particle = figure.end
+            if particle >= len(toks) or toks[particle].surface not in {"に", "を"}:
+                continue
+            verb = next((t for t in tags if t.kind == "comparator" and t.start == particle + 1), None)
+            if verb is None:
+                continue
+            verb_end, comparator = verb.end, verb.value
+            scaled = any(c in "億万千" for c in tokens.typed(figure.start, figure.end))
+        end = verb_end
+        negation = next((t for t in tags if t.kind == "negation" and verb_end <= t.start <= verb_end + 3), None)
+        between = range(verb_end, negation.start) if negation else range(0)
+        if negation and comparator in _FLIPPED and all(toks[k].pos in {"助詞", "助動詞", "動詞"} for k in between):
+            end, comparator = negation.end, _FLIPPED[comparator]
+        if figure.kind == "threshold" and end == verb_end:
+            continue
+        out = [t for t in out if t is not figure and not (figure.end <= t.start and t.end <= end)]
+        out.append(Tag(figure.start, end, "threshold", figure.value, figure.number, comparator + "*" * scaled))
+    return sorted(out, key=lambda t: (t.start, t.end))
 
 
 def _with_codes(tokens: Tokens, tags: list[Tag]) -> list[Tag]:

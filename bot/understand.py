@@ -243,6 +243,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     toks = tokens.tokens
     if any(a.surface == "よ" and b.surface == "ね" and a.pos2 == "終助詞" for a, b in itertools.pairwise(toks)):
         intent.checking = True  # 〇〇ですよね？: the asker says what they believe, to have it checked
+    if any(t.kind == "stated" and _predicate_alone(tokens, t.end) for t in tags):
+        intent.checking = True  # 事業費合計は434,560千円でしょうか: the figure is what is asked about
     if intent.nth == 1:
         intent.nth, intent.op = None, None
         flags.add("superlative")
@@ -415,6 +417,12 @@ def _checks(tokens: Tokens, tags: list[Tag], names: Names, negation: Tag) -> boo
     if j == negation.start:
         return False
     return any(t.kind == "stated" and t.end == j for t in tags) or any(h.end == j for h in names.hits)
+
+
+def _predicate_alone(tokens: Tokens, at: int) -> bool:
+    """Whether only a copula and a question ending follow ``at`` (…でしょうか, …ですか？, …だっけ)."""
+    rest = tokens.tokens[at:]
+    return bool(rest) and rest[0].pos == "助動詞" and all(t.pos in {"助動詞", "助詞", "補助記号"} for t in rest)
 
 
 def _polite(tokens: Tokens, at: int) -> bool:

@@ -840,3 +840,43 @@ def test_rank_words_typed_in_kana(asker: Asker, question: str, expected: str) ->
 def test_a_goal_typed_in_kana(asker: Asker) -> None:
     answer = asker.ask("きほんもくひょう1の寄附額 合計")
     assert answer.status == "answered" and "基本目標１" in answer.text and "合計" in answer.text
+
+
+SMALL = {"子ども向け地域環境学習事業", "中高生の自転車安全対策"}
+LARGE = {"医療機関応援金", "群馬健康ポイント制度", "５Ｇデジタルファクトリー横展開実証"}
+
+
+@pytest.mark.parametrize(
+    ("question", "shown", "projects"),
+    [
+        ("寄附額が100万円に届かなかった事業を教えて", "100万円未満", SMALL),
+        ("寄附額が100万円に満たない事業", "100万円未満", SMALL),
+        ("寄附額が1000万円を上回った事業", "1000万円超", LARGE),
+        ("寄附額が2000万円を超えていない事業", "2000万円以下", None),
+    ],
+)
+def test_a_verb_of_reaching_a_figure_is_a_threshold(
+    asker: Asker, question: str, shown: str, projects: set[str] | None
+) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and shown in answer.text and "KPI" not in answer.text
+    if projects is not None:
+        assert set(answer.projects) == projects
+    else:
+        assert "５Ｇデジタルファクトリー横展開実証" not in answer.projects and len(answer.projects) == 6
+
+
+def test_reaching_the_target_is_still_about_kpis(asker: Asker) -> None:
+    answer = asker.ask("KPIが目標に届かなかった事業")
+    assert answer.status == "answered" and "未達" in answer.text
+
+
+@pytest.mark.parametrize("question", ["寄附額が100万円くらいの事業", "寄附額が100万円前後の事業は？"])
+def test_a_figure_that_is_no_condition_is_never_dropped(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "not_found" and "まだ対応していません" in answer.text
+
+
+def test_a_figure_at_the_end_of_the_question_is_checked(asker: Asker) -> None:
+    answer = asker.ask("令和3年度の寄附額の合計は62,000千円でしょうか")
+    assert answer.status == "answered" and "62,254千円" in answer.text and "一致しません" in answer.text
