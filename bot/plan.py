@@ -29,6 +29,7 @@ UNSUPPORTED_WORDS = {
     "several": "複数の事業についての集計",
     "negation": "「〜ではない」という条件",
     "figure": "おおよその金額・件数による絞り込み",
+    "breakdown": "金額の内訳",
 }
 
 

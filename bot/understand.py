@@ -145,6 +145,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     flags: set[str] = set()
     order: dict[Field, int] = {}
     size_words: list[str] = []
+    breakdown = ""
     for tag in tags:
         kind, value = tag.kind, tag.value
         at = tag.start
@@ -234,10 +235,16 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             setattr(intent, {"summary": "summary_cue"}.get(kind, kind), True)
         elif kind == "list":
             intent.list_cue = True
+        elif kind == "breakdown":
+            breakdown = tokens.typed(tag.start, tag.end)
         elif kind == "stated":
             intent.stated.append((tokens.typed(tag.start, tag.end), tag.number or Decimal(0), tag.value))
         elif kind == "generic" and value == "check":
             intent.checking = True
+    if breakdown and any(f in AMOUNTS for f in intent.fields):
+        intent.unsupported.append(("breakdown", breakdown))  # 事業費の内訳: the sheet has the total only
+    elif breakdown:
+        intent.summary_cue = True  # 医療機関応援金の内訳: what the project is made of, its overview
     _years_apart(intent, tokens, tags)
     _negated_filters(intent, tokens, tags, names)
     toks = tokens.tokens

@@ -880,3 +880,10 @@ def test_a_figure_that_is_no_condition_is_never_dropped(asker: Asker, question: 
 def test_a_figure_at_the_end_of_the_question_is_checked(asker: Asker) -> None:
     answer = asker.ask("令和3年度の寄附額の合計は62,000千円でしょうか")
     assert answer.status == "answered" and "62,254千円" in answer.text and "一致しません" in answer.text
+
+
+def test_a_breakdown_of_an_amount_is_not_held_and_of_a_project_is_its_overview(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金の事業費の内訳")
+    assert answer.status == "not_found" and "まだ対応していません" in answer.text and "千円" not in answer.text
+    overview = asker.ask("医療機関応援金の内訳")
+    assert overview.status == "answered" and "13,672千円" in overview.text
