@@ -252,7 +252,7 @@ class NameFinder:
                     continue
                 hit = self._exact_hit(i, j, key)
                 if hit is not None:
-                    hits.append(hit)
+                    hits.append(self._before_field(hit))
                     break
         hits.sort(key=lambda h: (-(h.end - h.start), h.start))
         chosen: list[NameHit] = []
@@ -260,6 +260,17 @@ class NameFinder:
             if all(h.end <= c.start or h.start >= c.end for c in chosen):
                 chosen.append(h)
         return sorted(chosen, key=lambda h: h.start)
+
+    def _before_field(self, hit: NameHit) -> NameHit:
+        """A name whose last word begins a field word (地域公共交通確保維持 事業|費): the name without
+        it, where that still names the same, and the field is asked."""
+        field = next(
+            (t for t in self.tags if t.kind == "field" and t.start > hit.start and t.start < hit.end < t.end), None
+        )
+        if field is None:
+            return hit
+        shorter = self._exact_hit(hit.start, field.start, self.tokens.key(hit.start, field.start))
+        return shorter if shorter is not None and shorter.ids == hit.ids else hit
 
     def _exact_hit(self, i: int, j: int, key: str) -> NameHit | None:
         official = self.cat.exact_names.get(key)

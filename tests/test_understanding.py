@@ -887,3 +887,10 @@ def test_a_breakdown_of_an_amount_is_not_held_and_of_a_project_is_its_overview(a
     assert answer.status == "not_found" and "まだ対応していません" in answer.text and "千円" not in answer.text
     overview = asker.ask("医療機関応援金の内訳")
     assert overview.status == "answered" and "13,672千円" in overview.text
+
+
+@pytest.mark.parametrize("question", ["子ども向け地域環境学習 事業費", "子ども向け地域環境学習事業費は？"])
+def test_a_name_whose_end_begins_a_field_word_leaves_the_field(asker: Asker, question: str) -> None:
+    # 事業 ends the name and begins 事業費: the cost is asked, not the overview.
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.field == "project_cost" and "1,924千円" in answer.text
