@@ -30,6 +30,7 @@ UNSUPPORTED_WORDS = {
     "negation": "「〜ではない」という条件",
     "figure": "おおよその金額・件数による絞り込み",
     "breakdown": "金額の内訳",
+    "contact": "担当者の連絡先",
 }
 
 

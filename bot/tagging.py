@@ -295,8 +295,13 @@ def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
         if suffix and _content(tokens, t.start - 1) and t.start - 1 not in covered:
             continue  # インストール数, 参加者数: 数 and 額 end the word before them (寄附|数 is tagged whole)
         word = t.number is None and not t.soft
+        toks = tokens.tokens
+        spaced = (t.start > 0 and toks[t.start - 1].end < toks[t.start].start) or (
+            t.end < len(toks) and toks[t.end - 1].end < toks[t.end].start
+        )  # 観光誘客促進 vs インバウンド: a word typed between spaces stands alone
         if (
             word
+            and not spaced
             and _content(tokens, t.start - 1)
             and _content(tokens, t.end, right=True)
             and t.start - 1 not in hard

@@ -894,3 +894,19 @@ def test_a_name_whose_end_begins_a_field_word_leaves_the_field(asker: Asker, que
     # 事業 ends the name and begins 事業費: the cost is asked, not the overview.
     answer = asker.ask(question)
     assert answer.status == "answered" and answer.field == "project_cost" and "1,924千円" in answer.text
+
+
+def test_a_contact_the_sheet_does_not_hold_is_not_answered_with_the_department(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金の担当者の連絡先を教えていただけますでしょうか。")
+    assert answer.status == "not_found" and "連絡先" in answer.text and "感染症" not in answer.text
+
+
+def test_a_word_typed_between_spaces_stands_alone(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金 vs 健康ポイント 寄附件数")
+    assert answer.status == "answered" and set(answer.projects) == {"医療機関応援金", "群馬健康ポイント制度"}
+    assert "多いのは" in answer.text
+
+
+def test_excluding_with_nuki(asker: Asker) -> None:
+    answer = asker.ask("寄附額の合計、医療機関応援金は抜きで")
+    assert answer.status == "answered" and "48,582千円" in answer.text
