@@ -28,6 +28,15 @@ def squash(text: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
+# Both show 事業内容 (the overview holds it): set 8's writers were told summary means 事業内容, the
+# earlier sets' writers labelled 事業内容 result; either answer shows what was asked.
+SAME_FIELD = {"summary": "result"}
+
+
+def _field_class(field: str | None) -> str | None:
+    return SAME_FIELD.get(field or "", field)
+
+
 def grade(case: dict, out: dict) -> tuple[bool, bool, str]:
     """(right, wrong, why)."""
     if out.get("status") != case["status"]:
@@ -40,7 +49,7 @@ def grade(case: dict, out: dict) -> tuple[bool, bool, str]:
         return False, True, f"first project {names[:1]} expected {case['project']}"
     if case.get("projects") and set(names) != {squash(n) for n in case["projects"]}:
         return False, False, f"projects {names} expected {case['projects']}"
-    if case.get("field") and out.get("field") != case["field"]:
+    if case.get("field") and _field_class(out.get("field")) != _field_class(case["field"]):
         return False, False, f"field {out.get('field')} expected {case['field']}"
     text = squash(out.get("text"))
     missing = [e for e in case.get("expect", []) if squash(e) not in text]
