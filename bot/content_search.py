@@ -43,16 +43,21 @@ def search(cat: Catalogue, tokens: Tokens, tags: list[Tag], runs: list[tuple[int
 def _by_phrase(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[ProjectEntry]:
     """The run, as typed, in what a project is (name, 事業内容, KPI, aliases) or, if it is several
     words long, in what was said about it (振り返り, 有識者意見)."""
-    phrase = tokens.key(words[0], words[-1] + 1)  # as typed, with の (若者の就職支援)
-    if len(phrase) < 2:
-        return []
-    out = []
-    for i in cat.projects_containing(phrase):
-        p = cat.projects[i]
-        named = len(words) == 1 and _name_like(tokens.tokens[words[0]].surface) and len(phrase) >= 3
-        if phrase in p.text or phrase in p.earlier or ((len(words) >= 2 or named) and phrase in p.remarks):
-            out.append(p)
-    return out
+    typed = tokens.key(words[0], words[-1] + 1)  # as typed, with の (若者の就職支援)
+    # … and without the の the asker put in (外貿コンテナの取扱量 for the KPI 外貿コンテナ取扱量).
+    bare = "".join(tokens.tokens[i].key for i in range(words[0], words[-1] + 1) if tokens.tokens[i].key != "の")
+    for phrase in dict.fromkeys((typed, bare)):
+        if len(phrase) < 2:
+            continue
+        out = []
+        for i in cat.projects_containing(phrase):
+            p = cat.projects[i]
+            named = len(words) == 1 and _name_like(tokens.tokens[words[0]].surface) and len(phrase) >= 3
+            if phrase in p.text or phrase in p.earlier or ((len(words) >= 2 or named) and phrase in p.remarks):
+                out.append(p)
+        if out:
+            return out
+    return []
 
 
 def described(tokens: Tokens, end: int) -> bool:

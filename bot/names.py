@@ -501,12 +501,14 @@ class NameFinder:
         )
 
     def _kpi_of_name_before(self, a: int, b: int) -> bool:
-        """縁結びセンターの|成婚数: words after 「name の」 that are in that project's KPI names."""
+        """縁結びセンターの|成婚数, 介護人材確保事業の令和5年度の|初任者研修修了者数: words after the one
+        project named, and の, that are in that project's KPI names."""
         key = self.tokens.key(a, b)
         if len(key) < 3 or a < 1 or self.tokens.tokens[a - 1].surface != "の":
             return False
-        before = next((h for h in self.found.hits if h.end == a - 1 and h.kind == "project" and not h.ambiguous), None)
-        if before is None or not _in_kpis(key, self.cat.projects[before.ids[0]]):
+        named = {i for h in self.found.hits if h.kind == "project" for i in h.ids}
+        before = next((h for h in self.found.hits if h.end < a and h.kind == "project" and not h.ambiguous), None)
+        if before is None or len(named) != 1 or not _in_kpis(key, self.cat.projects[before.ids[0]]):
             return False
         self.found.kpi_words = True
         return True

@@ -910,3 +910,13 @@ def test_a_word_typed_between_spaces_stands_alone(asker: Asker) -> None:
 def test_excluding_with_nuki(asker: Asker) -> None:
     answer = asker.ask("寄附額の合計、医療機関応援金は抜きで")
     assert answer.status == "answered" and "48,582千円" in answer.text
+
+
+def test_a_kpi_named_after_the_project_and_a_year_is_that_kpi(asker: Asker) -> None:
+    answer = asker.ask("ぐんまで働こう！若者の活躍促進事業の令和3年度の転入超過数は？")
+    assert answer.status == "answered" and answer.field == "kpi" and "-2,208" in answer.text
+
+
+def test_a_kpi_typed_with_a_no_put_in_is_found_in_the_texts(asker: Asker) -> None:
+    answer = asker.ask("他の都道府県からの転入の超過数を指標にしてる事業は？")
+    assert answer.status == "answered" and answer.projects == ["ぐんまで働こう！若者の活躍促進事業"]
