@@ -253,6 +253,8 @@ class Asker:
             return project_answer(ctx, found[0], _fields(ctx) or _written_in(ctx, found[0], plan), note=note)
         if len(found) > 1 and not _fields(ctx) and not ctx.intent.op:
             return text_list_answer(ctx, "", plan.typed, found)  # アンケートを実施した事業: every one of them
+        if len(found) > 1 and _fields(ctx) == [Field.KPI] and not ctx.intent.op and _kpi_of_all(ctx, runs, found):
+            return projects_answer(ctx, found, [Field.KPI])  # 県民所得のKPI: every project with that KPI
         if 1 < len(found) <= 5:
             return ambiguous_answer(ctx, found)
         suggested = [ctx.cat.projects[i] for i in ctx.intent.names.best_suggestions()]
@@ -353,6 +355,13 @@ def _relative_year(intent: Intent, plan: P.Plan, cat: Catalogue, issuer: int | N
     elif years:
         intent.relative_from = years[-1]
         intent.year = years[-1] - 1
+
+
+def _kpi_of_all(ctx: Context, runs: list[tuple[int, int]], found: list[ProjectEntry]) -> bool:
+    """Whether the words looked for are in a KPI name of every project found (一人あたりの県民所得)."""
+    tokens = ctx.intent.tokens
+    keys = ["".join(tokens.tokens[i].key for i in range(a, b) if tokens.tokens[i].key != "の") for a, b in runs]
+    return all(k and all(k in p.kpis.replace("の", "") for p in found) for k in keys)
 
 
 def _fields(ctx: Context) -> list[Field]:

@@ -34,7 +34,8 @@ PART_MIN = 3  # characters (matching key) of a mention that is a whole part of o
 EXPLAIN_FLOOR = QUERY_WEIGHT - 0.01
 MAX_SPAN = 16  # tokens of one name
 CIRCUMSTANCE_PARTICLES = frozenset({"に", "で", "から", "へ", "まで"})
-KANA_RUN_MIN = 5  # characters of a kana run tried as a name
+KANA_RUN_MIN = 5
+THING_LIMIT = 50  # projects whose texts are checked for a phrase  # characters of a kana run tried as a name
 CATEGORY_WORDS = frozenset({"系", "関連", "関係", "ほう", "方", "方面", "系統", "分野"})  # デジタル系の事業
 MAX_SUBSPANS = 8  # parts of one run looked up when the run as a whole names nothing (bounds the tail)
 KINDS = ("project", "department", "goal")
@@ -539,6 +540,8 @@ class NameFinder:
             return True
         if b >= len(toks) or toks[b].pos != "助詞" or toks[b].surface not in CIRCUMSTANCE_PARTICLES:
             return False
+        if self._a_kpi(a, b):
+            return False  # KPIが一人あたりの県民所得に|なってる事業: the words of a KPI are what is asked
         # 応援で|働こう！若者の…, 強化芸術に|よる|地域活性化事業: a word in place of a name's own, before the
         # rest of that name, not a circumstance.
         after = b + 1
@@ -550,6 +553,13 @@ class NameFinder:
         if any(toks[i].pos2 == "固有名詞" or _name_like(toks[i].surface) for i in range(a, b)):
             return False
         return not any(toks[i].key in _SUFFIX_KEYS["project"] for i in range(a, b))
+
+    def _a_kpi(self, a: int, b: int) -> bool:
+        """Whether the words are in a KPI name of some project (の aside)."""
+        key = self.tokens.key(a, b)
+        if len(key) < 3:
+            return False
+        return any(_in_kpis(key, self.cat.projects[i]) for i in self.cat.projects_containing(key)[:THING_LIMIT])
 
     def _who_or_where(self, a: int, b: int) -> bool:
         """厚生文化常任委員会, 佐藤議員, 答弁メモ: words ending with who asks or where (words.tsv, source),

@@ -166,7 +166,21 @@ class Lexicon:
                 words[k] = True
         tags = [t for t in tags if not _inside_kana_word(tokens, t, words)]
         tags = _unglued(tokens, sorted(tags, key=lambda t: (t.start, t.end)))
-        return _reached(tokens, _with_codes(tokens, tags))
+        return _reached(tokens, _with_codes(tokens, [t for t in tags if not _per_other(tokens, t)]))
+
+
+_DONORS = frozenset({"件", "社", "けん", "しゃ"})
+_COUNT = re.compile(r"(?:\d|一)([^\d一]+)$")
+
+
+def _per_other(tokens: Tokens, tag: Tag) -> bool:
+    """あたり after a count of something other than donations (一人あたりの県民所得, 1世帯当たり): words
+    of a KPI or a text, not a per-donation figure."""
+    if (tag.kind, tag.value) != ("unsupported", "per_donation") or tag.end - tag.start != 1 or tag.start < 1:
+        return False
+    before = tokens.key(max(0, tag.start - 2), tag.start)  # 一人 is one token, 1|世帯 two
+    count = _COUNT.search(before)
+    return count is not None and count.group(1) not in _DONORS
 
 
 _FLIPPED = {">=": "<", ">": "<=", "<": ">=", "<=": ">"}
