@@ -20,13 +20,16 @@ _STOP_TAIL = frozenset({"じぎょう", "事業", "ぷろじぇくと", "取組"
 def search(cat: Catalogue, tokens: Tokens, tags: list[Tag], runs: list[tuple[int, int]]) -> list[ProjectEntry]:
     soft = {i for t in tags if t.soft for i in range(t.start, t.end)}
     issuer = {i for t in tags if t.kind == "issuer" for i in range(t.start, t.end)}
+    sources = {i for t in tags if t.kind == "generic" and t.value == "source" for i in range(t.start, t.end)}
     found: list[ProjectEntry] = []
     for a, b in runs:
         words = [i for i in range(a, b) if tokens.tokens[i].key not in {"", "の", "・"}]
         # 群馬の子ども向け…: the issuer's name before the words is no word of them; 子ども向け地域環境|群馬|事業
         # has it where a word of the name was.
         first = next((i for i in words if i not in soft), b)
-        words = [i for i in words if i not in soft or (i in issuer and i > first)]
+        # A who-or-where word typed inside the run (子ども食堂支援会議事業) is a word of it, as a name's.
+        glued = {i for i in words if i in sources and tokens.touching(i)}
+        words = [i for i in words if i not in soft or (i in issuer and i > first) or i in glued]
         while words and tokens.tokens[words[-1]].key in _STOP_TAIL:
             words.pop()
         if not words:

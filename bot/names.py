@@ -79,6 +79,7 @@ class Names:
     context: list[tuple[int, int]] = field(default_factory=list)  # circumstances (部長に, 会議で), not names
     suggestions: dict[int, float] = field(default_factory=dict)  # project index -> score, for もしかして
     kpi_words: bool = False  # words of a named project's KPI were typed beside its name
+    kpi_spans: list[tuple[int, int]] = field(default_factory=list)  # their tokens, with a 件数 of the KPI
 
     def outside(self, span: tuple[int, int] | None) -> list[NameHit]:
         """The hits outside a span of tokens (the words in 「」 of a text search); all without one."""
@@ -507,11 +508,16 @@ class NameFinder:
         key = self.tokens.key(a, b)
         if len(key) < 3 or a < 1 or self.tokens.tokens[a - 1].surface != "の":
             return False
-        named = {i for h in self.found.hits if h.kind == "project" for i in h.ids}
+        named = {i for h in self.found.hits if h.kind == "project" and not a <= h.start < b for i in h.ids}
         before = next((h for h in self.found.hits if h.end < a and h.kind == "project" and not h.ambiguous), None)
-        if before is None or len(named) != 1 or not _in_kpis(key, self.cat.projects[before.ids[0]]):
+        project = self.cat.projects[before.ids[0]] if before is not None else None
+        if project is None or len(named) != 1 or not _in_kpis(key, project):
             return False
         self.found.kpi_words = True
+        # 移住相談|件数: a count word after the words that the KPI's name goes on with is the KPI's own.
+        after = next((t for t in self.tags if t.start == b and t.kind in {"count", "amount"}), None)
+        end = after.end if after is not None and _in_kpis(self.tokens.key(a, after.end), project) else b
+        self.found.kpi_spans.append((a, end))
         return True
 
     def _before_noun(self, i: int) -> bool:
@@ -554,6 +560,10 @@ class NameFinder:
             return False
         return not any(toks[i].key in _SUFFIX_KEYS["project"] for i in range(a, b))
 
+    def _a_whole_name(self, hit: NameHit) -> bool:
+        """Whether the hit is typed as one of the forms of a name (子ども食堂支援事業), not a part of one."""
+        return hit.exact or self.tokens.key(hit.start, hit.end) in self.indexes[hit.kind].exact
+
     def _a_kpi(self, a: int, b: int) -> bool:
         """Whether the words are in a KPI name of some project (の aside)."""
         key = self.tokens.key(a, b)
@@ -590,8 +600,8 @@ class NameFinder:
 
     def _glued(self, i: int) -> bool:
         """Whether token ``i`` is name material that no tag accounts for (a neighbour of a name)."""
-        if i < 0 or i >= len(self.tokens) or i in self.soft:
-            return False
+        if i < 0 or i >= len(self.tokens) or (i in self.soft and not (i in self.sources and self.tokens.touching(i))):
+            return False  # a who-or-where word glued to a name (…運用会議事業) is a word of a longer name
         t = self.tokens.tokens[i]
         return not self._breaks(i) and t.key not in _INNER and bool(t.key)
 
@@ -752,6 +762,9 @@ class NameFinder:
         t = self.tokens.tokens[i]
         if i in self.issuer_words and any(p.start < i for p in picked):
             return False  # 子ども向け地域環境|群馬|事業: the issuer's name stands before a name, not in it
+        beside = [p for p in picked if p.end == i or p.start == i + 1]
+        if i in self.sources and self.tokens.touching(i) and any(self._a_whole_name(p) for p in beside):
+            return False  # 子育て支援アプリ運用|会議|事業: a who-or-where word glued to a name is a word of another
         if i in self.soft or t.key in _INNER or not t.key:
             return True
         if not _name_like(t.surface) or len(t.key) < 3:

@@ -147,6 +147,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     size_words: list[str] = []
     breakdown = ""
     for tag in tags:
+        if any(a <= tag.start and tag.end <= b for a, b in names.kpi_spans):
+            continue  # 移住相談件数: the KPI's own words, no 寄附件数
         kind, value = tag.kind, tag.value
         at = tag.start
         if kind == "field" and (_relative_clause(tokens, tag) or _subordinate(tokens, tag)):

@@ -930,3 +930,20 @@ def test_a_kpi_several_projects_share_lists_them_all(asker: Asker, question: str
     answer = asker.ask(question)
     assert answer.status == "answered" and len(answer.projects) == 6 and "318.8" in answer.text
     assert "ぐんまで働こう！若者の活躍促進事業" not in answer.projects and "寄附1件あたり" not in answer.text
+
+
+@pytest.mark.parametrize("question", ["介護人材確保会議事業の担当課", "会議介護人材確保事業の担当課"])
+def test_a_who_or_where_word_glued_to_a_name_makes_another_name(pairs: Asker, question: str) -> None:
+    answer = pairs.ask(question)
+    assert answer.status == "not_found" and "介護人材確保事業" in answer.text and "健康福祉課" not in answer.text
+
+
+def test_a_who_or_where_word_apart_from_a_name_is_a_circumstance(pairs: Asker) -> None:
+    answer = pairs.ask("会議で介護人材確保事業の担当課を聞かれました")
+    assert answer.status == "answered" and "健康福祉課" in answer.text
+
+
+def test_a_count_word_of_a_kpi_is_the_kpis_not_the_donations(pairs: Asker) -> None:
+    answer = pairs.ask("移住促進事業（第1期）の令和6年度の移住相談件数は？")
+    assert answer.status == "answered" and answer.field == "kpi" and "298" in answer.text
+    assert "寄附件数" not in answer.text
