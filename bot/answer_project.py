@@ -11,7 +11,7 @@ from bot import answer as A
 from bot import citation
 from bot.catalogue import Catalogue, ProjectEntry
 from bot.examples import hint
-from bot.understand import Field, Intent
+from bot.understand import AMOUNTS, Field, Intent
 from store import queries, values
 from store.people import department_ids_of, is_admin, may_update
 from store.provenance import as_public
@@ -123,10 +123,16 @@ def projects_answer(ctx: Context, entries: list[ProjectEntry], fields: list[Fiel
     missing = [a for a in answers if a.status != "answered"]
     if missing:
         return missing[0]  # every project named must be answered, or the answer says which is not
+    body = "\n\n".join(a.body for a in answers)
+    if ctx.intent.compare and len(fields) == 1 and fields[0] not in AMOUNTS:
+        # 今後の方針は同じ？: the verdict on what was compared, after each one's value.
+        shown = {getattr(ctx.record(e.id, ctx.intent.year), fields[0].value, None) for e in entries}
+        label = A.FIELD_NAMES[fields[0].value]
+        body += f"\n\n{label}は{'同じです' if len(shown) == 1 else '異なります'}。"
     return A.Answer(
         ctx.q,
         "answered",
-        "\n\n".join(a.body for a in answers),
+        body,
         field=fields[0].value if fields else "summary",
         projects=[name for a in answers for name in a.projects],
         project_ids=[i for a in answers for i in a.project_ids],

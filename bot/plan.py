@@ -31,6 +31,7 @@ UNSUPPORTED_WORDS = {
     "figure": "おおよその金額・件数による絞り込み",
     "breakdown": "金額の内訳",
     "contact": "担当者の連絡先",
+    "same": "ある事業と同じ担当課・基本目標の事業を探すこと",
 }
 
 
@@ -356,9 +357,15 @@ def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue, d
     if asked == {"per_donation"} and per_donation_asked(intent):
         return PerDonation(projects)
     several = len(projects) > 1
+    if intent.same and not several:
+        return Unsupported("same", "同じ")  # 医療機関応援金と同じ課の事業: a question about others, by one
     if several and (intent.compare or intent.op in {Op.MAX, Op.MIN} or asked & {"difference", "trend"}):
         if asked - {"difference", "trend"} or len(amounts) > 1:
             return _unsupported(intent)
+        if fields and not amounts and not (intent.op or asked & {"difference"}):
+            return Lookup(projects, tuple(fields))  # 今後の方針を比べると: each one's, side by side
+        if fields and not amounts:
+            return Unsupported("ranking", FIELD_NAMES[fields[0].value])  # 担当課の差: no figure to compare
         return Compare(projects, amounts[0] if amounts else Field.DONATION_AMOUNT)
     if asked <= {"trend", "difference"} and "trend" in asked and len(projects) == 1:
         return Trend(projects[0], tuple(fields) or (Field.DONATION_AMOUNT,))

@@ -90,6 +90,7 @@ class Intent:
     year: int | None = None
     relative_year: str = ""  # 昨年度, 最新 … as typed
     previous_year: bool = False  # 昨年度, 前年度: the year before the latest on record
+    same: bool = False  # 同じ: two projects' values compared for sameness, or "the same … as" one
     current_year: bool = False  # 今年度, 本年度: the issuer's latest year on record, not each project's
     relative_from: int | None = None  # the latest year on record that a relative year was read from
     goal_number: int | None = None
@@ -235,6 +236,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.new, intent.list_cue = True, True
         elif kind in {"history", "summary", "chart", "help", "compare"}:
             setattr(intent, {"summary": "summary_cue"}.get(kind, kind), True)
+            intent.same = intent.same or value == "same"
         elif kind == "list":
             intent.list_cue = True
         elif kind == "breakdown":

@@ -947,3 +947,24 @@ def test_a_count_word_of_a_kpi_is_the_kpis_not_the_donations(pairs: Asker) -> No
     answer = pairs.ask("移住促進事業（第1期）の令和6年度の移住相談件数は？")
     assert answer.status == "answered" and answer.field == "kpi" and "298" in answer.text
     assert "寄附件数" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("医療機関応援金と中高生の自転車安全対策の今後の方針を比べると？", ""),
+        ("医療機関応援金と中高生の自転車安全対策って、今後の方針は同じ？", "今後の方針は同じです"),
+        ("医療機関応援金と健康ポイントの担当課は同じですか", "担当課は異なります"),
+    ],
+)
+def test_two_projects_compared_on_a_field_that_is_no_figure_show_that_field(
+    asker: Asker, question: str, verdict: str
+) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and len(answer.projects) == 2
+    assert "寄附額" not in answer.text and verdict in answer.text
+
+
+def test_the_same_as_one_project_is_not_answered_with_that_project(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金と同じ課の事業")
+    assert answer.status == "not_found" and "まだ対応していません" in answer.text
