@@ -109,8 +109,9 @@ def scope_answer(ctx: Context, plan: ScopePlan) -> A.Answer:
         return _per_donation(ctx, scope, title, context, cited)
     if plan.op in {Op.SUM, Op.AVG, Op.MAX, Op.MIN, Op.RANK} and not (intent.counting and plan.op == Op.SUM):
         others = [f for f in fields if f not in AMOUNTS]
-        if plan.op in {Op.MAX, Op.MIN} or intent.nth:
-            # 事業費が一番小さい事業の寄附額: the first amount picks the project, the others are asked of it.
+        if plan.op in {Op.MAX, Op.MIN} or intent.nth or plan.op == Op.SUM:
+            # 事業費が一番小さい事業の寄附額: the first amount picks the project, the others are asked of it;
+            # 事業費と寄附額の合計: each is summed.
             others += [f for f in amounts if f != column]
         found = _aggregate(ctx, scope, title, context, column or Field.DONATION_AMOUNT, others)
         found.body = note + found.body
@@ -394,6 +395,10 @@ def _scope_title(ctx: Context, scope: queries.Scope) -> str:
     return title
 
 
+def _figure(column: Field, value: int | None) -> str:
+    return A.count(value) if column == Field.DONATION_COUNT else A.amount(value)
+
+
 def _aggregate(
     ctx: Context, scope: queries.Scope, title: str, context: str, column: Field, others: list[Field]
 ) -> A.Answer:
@@ -409,7 +414,13 @@ def _aggregate(
         return A.Answer(ctx.q, "answered", f"{title}には{label}のデータがありません。", **common)
     if op in {Op.SUM, Op.AVG}:
         if op == Op.SUM:
-            body = f"{title}（{n:,}件）の{label}の合計は{fmt(total)}です。"
+            # 事業費と寄附額の合計: every figure asked, each summed.
+            more = [
+                f"{A.FIELD_NAMES[f.value]}の合計は{_figure(f, queries.aggregate(ctx.session, scope, f.value)[0])}"
+                for f in others
+                if f in AMOUNTS and f != column
+            ]
+            body = f"{title}（{n:,}件）の{'、'.join([f'{label}の合計は{fmt(total)}', *more])}です。"
         else:
             assert average is not None
             shown = A.average_count(average) if column == Field.DONATION_COUNT else A.average_amount(average)

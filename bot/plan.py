@@ -32,6 +32,7 @@ UNSUPPORTED_WORDS = {
     "breakdown": "金額の内訳",
     "contact": "担当者の連絡先",
     "same": "ある事業と同じ担当課・基本目標の事業を探すこと",
+    "no_figure": "金額・件数以外の項目の合計や平均",
 }
 
 
@@ -266,6 +267,9 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
     if intent.op in {Op.MAX, Op.MIN, Op.RANK} and fields and not any(f in AMOUNTS for f in fields):
         # KPI達成率が最も高い事業: a ranking by what is no amount; never by another field instead.
         return Unsupported("ranking", FIELD_NAMES[fields[0].value])
+    summed = _no_figure_summed(intent)
+    if summed is not None:
+        return summed
     if intent.stated and not intent.checking:
         # 寄附額が100万円くらいの事業: a figure that is no condition kensho can apply is never dropped
         # to list every project as if they met it.
@@ -333,7 +337,18 @@ def _unsupported(intent: Intent) -> Unsupported:
     return Unsupported(reason, typed)
 
 
+def _no_figure_summed(intent: Intent) -> Unsupported | None:
+    """担当課の合計, 今後の方針の平均: a sum or an average of what is no figure, never another field's."""
+    fields = [f for f in intent.fields if f not in AMOUNTS]
+    if intent.op in {Op.SUM, Op.AVG} and fields and len(fields) == len(intent.fields) and not intent.counting:
+        return Unsupported("no_figure", FIELD_NAMES[fields[0].value])
+    return None
+
+
 def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue, departments: tuple[int, ...]) -> Plan:
+    summed = _no_figure_summed(intent)
+    if summed is not None:
+        return summed
     if intent.reasons == {"exclude"}:
         # 医療機関応援金以外の寄附額の合計: everything of that issuer and year but the projects named;
         # 健康福祉課の事業のうち〇〇以外: of that department.

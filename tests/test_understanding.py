@@ -968,3 +968,14 @@ def test_two_projects_compared_on_a_field_that_is_no_figure_show_that_field(
 def test_the_same_as_one_project_is_not_answered_with_that_project(asker: Asker) -> None:
     answer = asker.ask("医療機関応援金と同じ課の事業")
     assert answer.status == "not_found" and "まだ対応していません" in answer.text
+
+
+@pytest.mark.parametrize("question", ["医療機関応援金と健康ポイントの担当課の合計", "医療機関応援金以外の担当課の合計"])
+def test_a_sum_of_what_is_no_figure_is_never_another_fields_sum(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "not_found" and "千円" not in answer.text
+
+
+def test_a_total_of_two_figures_gives_both(asker: Asker) -> None:
+    answer = asker.ask("事業費と寄附額の合計")
+    assert answer.status == "answered" and "1,060,050千円" in answer.text and "62,254千円" in answer.text
