@@ -546,7 +546,7 @@ class NameFinder:
             return True
         if b >= len(toks) or toks[b].pos != "助詞" or toks[b].surface not in CIRCUMSTANCE_PARTICLES:
             return False
-        if self._a_kpi(a, b):
+        if self._a_kpi(a, b) or self._describes_a_project(b):
             return False  # KPIが一人あたりの県民所得に|なってる事業: the words of a KPI are what is asked
         # 応援で|働こう！若者の…, 強化芸術に|よる|地域活性化事業: a word in place of a name's own, before the
         # rest of that name, not a circumstance.
@@ -593,10 +593,32 @@ class NameFinder:
             if t.stop or t.surface in {"「", "」", "『", "』"}:
                 return False
             if t.pos2 == "接続助詞" and t.surface in {"ので", "から", "けど", "けれど", "が"}:
-                return True
+                # 必要だから継続、っていう事業: a reason quoted to describe a project, not the asker's own.
+                return not self._quoted_description(i + 1)
             if t.surface == "の" and i + 1 < len(toks) and toks[i + 1].surface == "で" and toks[i + 1].pos == "助動詞":
                 return i + 2 < len(toks) and toks[i + 2].stop  # …事業なので、
         return False
+
+    def _quoted_description(self, start: int) -> bool:
+        """Whether と/って and いう follow before the sentence ends (…継続、っていう事業)."""
+        toks = self.tokens.tokens
+        for k in range(start + 1, len(toks)):
+            if toks[k].surface in {"。", "?", "？", "!", "！"}:
+                return False
+            if toks[k].lemma == "言う" and toks[k - 1].surface in {"と", "って", "っていう"}:
+                return True
+        return False
+
+    def _describes_a_project(self, b: int) -> bool:
+        """Whether the run, its case particle at ``b`` and a verb modify 事業 or やつ (学校の生徒向けに|
+        やってる|事業): a description of the project asked about, not the asker's circumstances."""
+        toks = self.tokens.tokens
+        k = b + 1
+        if k >= len(toks) or toks[k].pos != "動詞" or toks[k].lemma in {"なる", "成る"}:
+            return False  # 終了扱いに|なった事業: what became of it, as a state (the policy), not what it does
+        while k < len(toks) and (toks[k].pos in {"動詞", "助動詞"} or toks[k].surface == "て"):
+            k += 1
+        return k < len(toks) and toks[k].key in {"事業", "じぎょう", "やつ", "もの"}
 
     def _glued(self, i: int) -> bool:
         """Whether token ``i`` is name material that no tag accounts for (a neighbour of a name)."""

@@ -196,8 +196,11 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
         return NoData()
     suggestions = names.best_suggestions()
     if names.unexplained:
-        # The run as a whole may still describe one project in its own texts (環境アドバイザー).
-        return ByText(intent.typed(names.unexplained[0]), tuple(names.unexplained))
+        # The run as a whole may still describe one project in its own texts (環境アドバイザー); every
+        # other unknown word must describe it too (子ども向けの環境学習会、何回開催: 何回 does not).
+        stray = [u for u in names.unknown if not _within(u, names.unexplained)]
+        runs = tuple(sorted([*names.unexplained, *stray]))
+        return ByText(" ".join(intent.typed(u) for u in runs), runs)
     hits = names.hits
     searched = _text_list(intent)
     if searched is not None:

@@ -245,6 +245,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.stated.append((tokens.typed(tag.start, tag.end), tag.number or Decimal(0), tag.value))
         elif kind == "generic" and value == "check":
             intent.checking = True
+    if _portion(tokens, tags):
+        breakdown = breakdown or "うち"  # 寄附額のうち、ラボの整備に使った額: a part of a figure, not held
     if breakdown and any(f in AMOUNTS for f in intent.fields):
         intent.unsupported.append(("breakdown", breakdown))  # 事業費の内訳: the sheet has the total only
     elif breakdown:
@@ -428,6 +430,20 @@ def _checks(tokens: Tokens, tags: list[Tag], names: Names, negation: Tag) -> boo
     if j == negation.start:
         return False
     return any(t.kind == "stated" and t.end == j for t in tags) or any(h.end == j for h in names.hits)
+
+
+def _portion(tokens: Tokens, tags: list[Tag]) -> bool:
+    """An amount, の|うち, and another amount after it (寄附額のうち…使った額): a part of the first."""
+    toks = tokens.tokens
+    if any(t.kind == "shortfall" for t in tags):
+        return False  # 事業費のうち寄附で賄えていない分: the cost less the donations, which is known
+    amounts = [t for t in tags if t.kind == "field" and Field(t.value) in AMOUNTS]
+    for first in amounts:
+        k = first.end
+        part = k + 1 < len(toks) and toks[k].surface == "の" and toks[k + 1].surface in {"うち", "内"}
+        if part and any(t.start > k + 1 and (t in amounts or t.kind == "amount") for t in tags):
+            return True
+    return False
 
 
 def _predicate_alone(tokens: Tokens, at: int) -> bool:

@@ -979,3 +979,29 @@ def test_a_sum_of_what_is_no_figure_is_never_another_fields_sum(asker: Asker, qu
 def test_a_total_of_two_figures_gives_both(asker: Asker) -> None:
     answer = asker.ask("事業費と寄附額の合計")
     assert answer.status == "answered" and "1,060,050千円" in answer.text and "62,254千円" in answer.text
+
+
+def test_a_description_before_a_verb_and_jigyou_is_no_circumstance(asker: Asker) -> None:
+    # 学校の生徒向けに|やってる|事業 describes the project asked about; dropped, every project was listed.
+    answer = asker.ask("学校の生徒向けにやってる事業の事業費を教えてください")
+    assert answer.status == "not_found" and "学校の生徒向け" in answer.text
+
+
+def test_a_reason_quoted_to_describe_a_project_is_not_the_askers_own(asker: Asker) -> None:
+    answer = asker.ask("啓発活動が必要だから継続、っていう事業の事業費は？")
+    assert answer.status == "not_found" and "啓発活動" in answer.text
+
+
+def test_every_unknown_word_beside_a_description_must_describe_it_too(asker: Asker) -> None:
+    answer = asker.ask("子ども向けの環境学習会、何回開催したんですか")
+    assert answer.status == "not_found" and "何回" in answer.text
+
+
+def test_a_condition_on_projects_found_by_their_texts_is_never_dropped(asker: Asker) -> None:
+    answer = asker.ask("一人あたりの県民所得の目標を達成した事業はどれ？")
+    assert answer.status == "not_found" and "まだ対応していません" in answer.text
+
+
+def test_a_part_of_a_figure_is_not_held(asker: Asker) -> None:
+    answer = asker.ask("5Gの寄附額のうち、デジタルソリューションラボの整備に使った額は？")
+    assert answer.status == "not_found" and "28,732" not in answer.text
