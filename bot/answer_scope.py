@@ -251,8 +251,12 @@ def _trend(ctx: Context, issuer: Issuer, years: list[int], plan: ScopePlan, colu
     )
 
 
-def unsupported_answer(ctx: Context, condition: str, what: str = "") -> A.Answer:
-    """A filter or computation kensho cannot apply yet, said plainly rather than guessed."""
+def unsupported_answer(ctx: Context, condition: str, what: str = "", held: bool = True) -> A.Answer:
+    """A filter or computation kensho cannot apply yet, said plainly rather than guessed; or, with
+    ``held`` false, what the sheet does not record (寄附した企業, 連絡先, 金額の内訳)."""
+    if not held:
+        body = f"申し訳ありません。{what}はシートに記載がないため、お答えできません。"
+        return A.Answer(ctx.q, "not_found", body, field=ctx.field(), kind="help")
     kind = f"（{what}）" if what else ""
     body = (
         f"申し訳ありません。「{condition}」を含むご質問{kind}には、まだ対応していません。\n"

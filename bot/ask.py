@@ -191,7 +191,8 @@ class Asker:
                 body = f"ご質問の対象が分かりませんでした。{hint(cat, ctx.only_issuer or ctx.default_issuer)}"
                 return A.Answer(ctx.q, "not_found", body, kind="help")
             case P.Unsupported(reason=reason, typed=typed):
-                return unsupported_answer(ctx, typed, P.UNSUPPORTED_WORDS.get(reason, ""))
+                held = reason not in P.NOT_HELD
+                return unsupported_answer(ctx, typed, P.UNSUPPORTED_WORDS.get(reason, ""), held)
             case P.NotFound(typed=typed, suggestions=suggestions):
                 return not_found_answer(ctx, list(typed), [cat.projects[i] for i in suggestions])
             case P.Ambiguous(projects=projects):

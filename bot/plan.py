@@ -22,7 +22,7 @@ UNSUPPORTED_WORDS = {
     "kpi_achievement": "KPIの達成・未達による絞り込み",
     "text_search": "記載内容による絞り込み",
     "share": "割合や倍率の計算",
-    "donor": "寄附した企業についてのご質問",
+    "donor": "寄附した企業の名前",
     "when": "日付や期間についてのご質問",
     "comparison": "ほかの事業との比較による絞り込み",
     "chart": "グラフの作成（Slack でのメンション・DM、またはコマンド kensho chart でご利用ください）",
@@ -36,6 +36,8 @@ UNSUPPORTED_WORDS = {
 }
 
 
+# What the sheet does not record at all: said so, not "not supported yet".
+NOT_HELD = frozenset({"donor", "contact", "breakdown"})
 WRITTEN = frozenset({Field.RESULT, Field.REFLECTION, Field.EXPERT_OPINION})
 
 

@@ -245,6 +245,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.stated.append((tokens.typed(tag.start, tag.end), tag.number or Decimal(0), tag.value))
         elif kind == "generic" and value == "check":
             intent.checking = True
+    if _which_donors(tokens, tags):
+        intent.unsupported.append(("donor", "企業"))  # 寄附した企業ってどこ？: who, not how many
     if _portion(tokens, tags):
         breakdown = breakdown or "うち"  # 寄附額のうち、ラボの整備に使った額: a part of a figure, not held
     if breakdown and any(f in AMOUNTS for f in intent.fields):
@@ -430,6 +432,20 @@ def _checks(tokens: Tokens, tags: list[Tag], names: Names, negation: Tag) -> boo
     if j == negation.start:
         return False
     return any(t.kind == "stated" and t.end == j for t in tags) or any(h.end == j for h in names.hits)
+
+
+_WHO = frozenset({"どこ", "どちら", "誰", "だれ", "名前", "一覧", "リスト", "どの"})
+
+
+def _which_donors(tokens: Tokens, tags: list[Tag]) -> bool:
+    """寄附した企業ってどこ？, 寄附企業の名前: the donors themselves asked for, not their number."""
+    toks = tokens.tokens
+    for t in tags:
+        if t.kind == "field" and t.value == "donation_count" and tokens.key(t.start, t.end).endswith("企業"):
+            ahead = [x for x in toks[t.end : t.end + 3] if not x.function or x.key in _WHO]
+            if ahead and ahead[0].key in _WHO:
+                return True
+    return False
 
 
 def _portion(tokens: Tokens, tags: list[Tag]) -> bool:

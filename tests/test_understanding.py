@@ -879,7 +879,7 @@ def test_a_figure_at_the_end_of_the_question_is_checked(asker: Asker) -> None:
 
 def test_a_breakdown_of_an_amount_is_not_held_and_of_a_project_is_its_overview(asker: Asker) -> None:
     answer = asker.ask("医療機関応援金の事業費の内訳")
-    assert answer.status == "not_found" and "まだ対応していません" in answer.text and "千円" not in answer.text
+    assert answer.status == "not_found" and "記載がない" in answer.text and "千円" not in answer.text
     overview = asker.ask("医療機関応援金の内訳")
     assert overview.status == "answered" and "13,672千円" in overview.text
 
@@ -1005,3 +1005,14 @@ def test_a_condition_on_projects_found_by_their_texts_is_never_dropped(asker: As
 def test_a_part_of_a_figure_is_not_held(asker: Asker) -> None:
     answer = asker.ask("5Gの寄附額のうち、デジタルソリューションラボの整備に使った額は？")
     assert answer.status == "not_found" and "28,732" not in answer.text
+
+
+@pytest.mark.parametrize("question", ["医療機関応援金に寄附した企業ってどこ？", "医療機関応援金に寄附した企業の名前は"])
+def test_which_companies_donated_is_not_held_and_never_their_number(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "not_found" and "記載がない" in answer.text and "6件" not in answer.text
+
+
+def test_how_many_companies_donated_is_the_donation_count(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金に寄附した企業は何社？")
+    assert answer.status == "answered" and "6件" in answer.text
