@@ -245,6 +245,10 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.stated.append((tokens.typed(tag.start, tag.end), tag.number or Decimal(0), tag.value))
         elif kind == "generic" and value == "check":
             intent.checking = True
+    approximate = {e for t in tags if t.kind == "approximate" for e in (t.start, t.end)}
+    figure = next((t for t in tags if t.kind in {"threshold", "stated"} and {t.start, t.end} & approximate), None)
+    if figure is not None and not _checked(tokens, tags):  # 寄附がだいたい1000万円の事業: not exactly that figure
+        intent.unsupported.append(("figure", tokens.typed(figure.start, figure.end)))
     if _which_donors(tokens, tags):
         intent.unsupported.append(("donor", "企業"))  # 寄附した企業ってどこ？: who, not how many
     if _portion(tokens, tags):
@@ -258,7 +262,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     toks = tokens.tokens
     if any(a.surface == "よ" and b.surface == "ね" and a.pos2 == "終助詞" for a, b in itertools.pairwise(toks)):
         intent.checking = True  # 〇〇ですよね？: the asker says what they believe, to have it checked
-    if any(t.kind == "stated" and _predicate_alone(tokens, t.end) for t in tags):
+    if _checked(tokens, tags):
         intent.checking = True  # 事業費合計は434,560千円でしょうか: the figure is what is asked about
     if intent.nth == 1:
         intent.nth, intent.op = None, None
@@ -446,6 +450,12 @@ def _which_donors(tokens: Tokens, tags: list[Tag]) -> bool:
             if ahead and ahead[0].key in _WHO:
                 return True
     return False
+
+
+def _checked(tokens: Tokens, tags: list[Tag]) -> bool:
+    """Whether the question checks a figure it states (…は約13,672千円ですか, …で合ってますか)."""
+    stated = any(t.kind == "stated" and _predicate_alone(tokens, t.end) for t in tags)
+    return stated or any(t.kind == "generic" and t.value == "check" for t in tags)
 
 
 def _portion(tokens: Tokens, tags: list[Tag]) -> bool:

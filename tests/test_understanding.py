@@ -1016,3 +1016,16 @@ def test_which_companies_donated_is_not_held_and_never_their_number(asker: Asker
 def test_how_many_companies_donated_is_the_donation_count(asker: Asker) -> None:
     answer = asker.ask("医療機関応援金に寄附した企業は何社？")
     assert answer.status == "answered" and "6件" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["寄附がだいたい13,200千円の事業の担当課", "約1300万円の寄附があった事業", "寄附額1300万円くらいの事業"]
+)
+def test_an_approximate_figure_is_no_exact_condition(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "not_found" and "おおよその" in answer.text
+
+
+def test_an_approximate_figure_checked_is_checked(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金の寄附額は約13,672千円ですか")
+    assert answer.status == "answered" and "一致" in answer.text
