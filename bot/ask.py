@@ -32,17 +32,16 @@ from bot.answer_project import (
     years_answer,
 )
 from bot.answer_scope import scope_answer, text_list_answer, unsupported_answer
-from bot.catalogue import Catalogue, CatalogueCache, ProjectEntry, issuer_prefixes
+from bot.by_text import by_text_answer
+from bot.catalogue import Catalogue, CatalogueCache, issuer_prefixes
 from bot.checks import with_check
-from bot.content_search import described, search
 from bot.examples import example_questions, hint
 from bot.names import NameFinder, Names, by_issuer
-from bot.normalize import fold
 from bot.selfeval import history
 from bot.settings import configured_issuer
 from bot.tagging import Lexicon, Tag
 from bot.tokens import tokenize
-from bot.understand import Field, Intent, Op, understand
+from bot.understand import Field, Intent, understand
 from store.db import Database
 
 __all__ = ["ADMINISTRATOR", "PUBLIC", "Asker"]
@@ -223,50 +222,8 @@ class Asker:
             case P.TextList(phrase=phrase, typed=typed):
                 return text_list_answer(ctx, phrase, typed)
             case P.ByText():
-                return self._by_text(ctx, plan, tags)
+                return by_text_answer(ctx, plan, tags, lambda again: self._execute(ctx, again, tags, names))
         raise AssertionError(plan)
-
-    def _by_text(self, ctx: Context, plan: P.ByText, tags: list[Tag]) -> A.Answer:
-        """No name was mentioned: the projects whose own texts the typed words describe (of the
-        department named, if one is). A comparison needs every name, so there one project found by its
-        texts is not enough."""
-        cat = ctx.cat
-        found = []
-        if not (ctx.intent.compare or ctx.intent.op in {Op.MAX, Op.MIN}):
-            runs = list(plan.runs) or ctx.intent.names.unknown
-            found = search(cat, ctx.intent.tokens, tags, runs)
-            if ctx.only_issuer is not None:
-                found = [p for p in found if p.issuer_id == ctx.only_issuer]
-            named = [
-                cat.departments[i]
-                for h in ctx.intent.names.hits
-                if h.kind == "department" and not any(h.start < b and a < h.end for a, b in runs)
-                for i in h.ids
-            ]  # a department of its own, not a word of the description (交流|会 is no 観光交流課)
-            theirs = [p for p in found if any(p.department_id == d.id for d in named)]
-            if named and found and not theirs:  # 子育て支援課が子ども食堂を支援してる事業: another's project
-                return not_theirs_answer(ctx, found[0], [d.name for d in named])
-            found = theirs if named else found
-        intent = ctx.intent
-        if len(found) > 1 and (
-            intent.kpi_state or intent.policies or intent.threshold or intent.evaluation is not None
-        ):
-            # 一人あたりの県民所得の目標を達成した事業: a condition on several projects found by their texts
-            # is not applied yet; never the projects as if they met it (one project's own value is shown).
-            return unsupported_answer(ctx, plan.typed, P.UNSUPPORTED_WORDS["text_search"])
-        if len(found) == 1 and P.per_donation_asked(ctx.intent):
-            return per_donation_answer(ctx, found)
-        if len(found) == 1:
-            note = f"「{plan.typed}」に関する事業として、{found[0].name}についてお答えします。\n"
-            return project_answer(ctx, found[0], _fields(ctx) or _written_in(ctx, found[0], plan), note=note)
-        if len(found) > 1 and not _fields(ctx) and not ctx.intent.op:
-            return text_list_answer(ctx, "", plan.typed, found)  # アンケートを実施した事業: every one of them
-        if len(found) > 1 and _fields(ctx) == [Field.KPI] and not ctx.intent.op and _kpi_of_all(ctx, runs, found):
-            return projects_answer(ctx, found, [Field.KPI])  # 県民所得のKPI: every project with that KPI
-        if 1 < len(found) <= 5:
-            return ambiguous_answer(ctx, found)
-        suggested = [ctx.cat.projects[i] for i in ctx.intent.names.best_suggestions()]
-        return not_found_answer(ctx, [plan.typed], suggested)
 
     def _history(self, ctx: Context, index: int, names: Callable[[str], str]) -> A.Answer:
         entry = ctx.cat.projects[index]
@@ -312,25 +269,6 @@ def _without_quotes(question: str) -> str:
     return "".join(out)
 
 
-def _written_in(ctx: Context, entry: ProjectEntry, plan: P.ByText) -> list[Field]:
-    """Asked which project did something (台湾の旅行博に出展したのはどの事業): the text of its record that
-    holds every word it was found by, shown as the proof; none (the overview) otherwise."""
-    tokens = ctx.intent.tokens
-    runs = plan.runs or tuple(ctx.intent.names.unknown)
-    if ctx.intent.summary_cue or not (ctx.intent.list_cue or any(described(tokens, b) for _, b in runs)):
-        return []  # ヘルメットの事業, …の概要: the project itself, not which of its texts says so
-    record = ctx.record(entry.id, ctx.intent.year)
-    words = [tokens.tokens[i].key for a, b in runs for i in range(a, b)]
-    words = [w for w in words if len(w) >= 2]
-    if record is None or not words:
-        return []
-    for f in (Field.RESULT, Field.REFLECTION, Field.EXPERT_OPINION):
-        text = fold(getattr(record, f.value) or "")
-        if all(w in text for w in words):
-            return [f]
-    return []
-
-
 def _literal(quoted: tuple[int, int], tags: list[Tag], names: Names) -> bool:
     """Words in quotes that are no name and no one word kensho knows (「終了」, 「寄附額」), but hold
     words it does (「一人あたりの県民所得」), none of them a field: a passage of the texts, quoted."""
@@ -363,17 +301,3 @@ def _relative_year(intent: Intent, plan: P.Plan, cat: Catalogue, issuer: int | N
     elif years:
         intent.relative_from = years[-1]
         intent.year = years[-1] - 1
-
-
-def _kpi_of_all(ctx: Context, runs: list[tuple[int, int]], found: list[ProjectEntry]) -> bool:
-    """Whether the words looked for are in a KPI name of every project found (一人あたりの県民所得)."""
-    tokens = ctx.intent.tokens
-    keys = ["".join(tokens.tokens[i].key for i in range(a, b) if tokens.tokens[i].key != "の") for a, b in runs]
-    return all(k and all(k in p.kpis.replace("の", "") for p in found) for k in keys)
-
-
-def _fields(ctx: Context) -> list[Field]:
-    fields = list(ctx.intent.fields)
-    if ctx.intent.counting and Field.DONATION_COUNT not in fields:
-        fields.append(Field.DONATION_COUNT)
-    return fields

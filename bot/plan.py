@@ -212,11 +212,13 @@ def make_plan(intent: Intent, cat: Catalogue) -> Plan:
         names.unknown = []  # 健康ポイントの振り返りってインストール数とか書いてある？: what to read for, in that field
     if names.unknown:
         # A department's name beside unknown words (健康体育課がヘルメットを配った事業) is whose project the
-        # words describe: looked for in that department's texts (ByText); a project's is not.
-        if any(h.kind != "department" for h in hits):
+        # words describe: looked for in that department's texts (ByText); a project's is not, unless
+        # the question compares it with the one described (ヘルメットを配った事業と医療機関応援金、どっち).
+        compared = intent.compare or intent.op in {Op.MAX, Op.MIN}
+        if any(h.kind != "department" for h in hits) and not compared:
             return NotFound(tuple(intent.typed(u) for u in names.unknown), suggestions)
-        if intent.unsupported and not per_donation_asked(intent):  # コミュニティバスの事業の1件あたり: found first
-            return _unsupported(intent)
+        # コミュニティバスの事業の1件あたり, ヘルメットを配った事業の事業費のうち寄附でまかなえてない分:
+        # the project is found first, and what is asked of it is then planned as for a name.
         return ByText(" ".join(intent.typed(u) for u in names.unknown))
     if intent.help and not hits:
         return Help()

@@ -81,7 +81,8 @@ def _base_words() -> dict[str, tuple[Entry, ...]]:
 
     words: dict[str, list[Entry]] = {}
     for kind, value, word in read_vocabulary():
-        words.setdefault(fold(word), []).append(Entry(kind, value))
+        for spoken in _colloquial(word):
+            words.setdefault(fold(spoken), []).append(Entry(kind, value))
     # Each word also by the dictionary form MeCab gives it (かかる is 掛かる, あげる 挙げる): a question
     # spelling the verb either way meets the same entry through its lemma.
     for kind, value, word in read_vocabulary():
@@ -90,6 +91,12 @@ def _base_words() -> dict[str, tuple[Entry, ...]]:
         if lemma and lemma != fold(word) and Entry(kind, value) not in words.get(lemma, []):
             words.setdefault(lemma, []).append(Entry(kind, value))
     return {k: tuple(v) for k, v in words.items()}
+
+
+def _colloquial(word: str) -> list[str]:
+    """The word, and as people type it with the い of ている dropped (賄えていない → 賄えてない)."""
+    dropped = word.replace("ていない", "てない").replace("ている", "てる").replace("ていた", "てた")
+    return [word] if dropped == word else [word, dropped]
 
 
 class Lexicon:
@@ -291,6 +298,22 @@ def _content(tokens: Tokens, i: int, right: bool = False) -> bool:
     return t.pos == "動詞" or (right and t.pos == "助動詞")
 
 
+def _katakana(text: str) -> bool:
+    return bool(text) and all("ァ" <= c <= "ヺ" or c == "ー" for c in text)
+
+
+def _in_katakana_word(tokens: Tokens, tag: Tag) -> bool:
+    """A tag in katakana glued to more katakana on either side (シェア|サイクル, ポイント|カード)."""
+    toks = tokens.tokens
+    if not all(_katakana(t.surface) for t in toks[tag.start : tag.end]):
+        return False
+    before = (
+        tag.start > 0 and _katakana(toks[tag.start - 1].surface) and toks[tag.start - 1].end == toks[tag.start].start
+    )
+    after = tag.end < len(toks) and _katakana(toks[tag.end].surface) and toks[tag.end - 1].end == toks[tag.end].start
+    return before or after
+
+
 def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
     """Drop word tags glued between two nouns that no other word tag holds (a generic word such as 事業
     may be either): they are inside a longer word."""
@@ -313,6 +336,8 @@ def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
         spaced = (t.start > 0 and toks[t.start - 1].end < toks[t.start].start) or (
             t.end < len(toks) and toks[t.end - 1].end < toks[t.end].start
         )  # 観光誘客促進 vs インバウンド: a word typed between spaces stands alone
+        if word and _in_katakana_word(tokens, t):
+            continue  # シェア|サイクル: a part of a longer word in katakana, not シェア (a share)
         if (
             word
             and not spaced

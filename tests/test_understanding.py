@@ -1029,3 +1029,24 @@ def test_an_approximate_figure_is_no_exact_condition(asker: Asker, question: str
 def test_an_approximate_figure_checked_is_checked(asker: Asker) -> None:
     answer = asker.ask("医療機関応援金の寄附額は約13,672千円ですか")
     assert answer.status == "answered" and "一致" in answer.text
+
+
+def test_a_project_described_is_asked_as_if_named(asker: Asker) -> None:
+    # 事業費 less 寄附額 of the project the description finds (中高生の自転車安全対策: 4,006 − 200).
+    answer = asker.ask("ヘルメットを配った事業、事業費のうち寄附でまかなえてない分っていくら？")
+    assert answer.status == "answered" and answer.projects == ["中高生の自転車安全対策"] and "3,806" in answer.text
+
+
+def test_two_projects_described_are_compared(asker: Asker) -> None:
+    answer = asker.ask("ヘルメットを配った事業と医療従事者に応援金を出した事業、寄附額が多いのはどっち？")
+    assert answer.status == "answered" and "多いのは「医療機関応援金」" in answer.text
+
+
+def test_a_comparison_with_one_project_found_is_not_answered_as_a_lookup(asker: Asker) -> None:
+    answer = asker.ask("ヘルメットを配った事業とロケットを打ち上げた事業、寄附額が多いのはどっち？")
+    assert answer.status == "not_found"
+
+
+def test_a_katakana_word_glued_to_more_katakana_is_part_of_it() -> None:
+    tags = Lexicon().tag(tokenize("シェアサイクルの事業"))
+    assert not any(t.kind == "unsupported" for t in tags)
