@@ -22,6 +22,7 @@ def search(cat: Catalogue, tokens: Tokens, tags: list[Tag], runs: list[tuple[int
     issuer = {i for t in tags if t.kind == "issuer" for i in range(t.start, t.end)}
     sources = {i for t in tags if t.kind == "generic" and t.value == "source" for i in range(t.start, t.end)}
     found: list[ProjectEntry] = []
+    phrases: list[str] = []
     for a, b in runs:
         words = [i for i in range(a, b) if tokens.tokens[i].key not in {"", "の", "・"}]
         # 群馬の子ども向け…: the issuer's name before the words is no word of them; 子ども向け地域環境|群馬|事業
@@ -40,7 +41,17 @@ def search(cat: Catalogue, tokens: Tokens, tags: list[Tag], runs: list[tuple[int
         if not hits:
             return []
         found = hits if not found else [p for p in found if p in hits]
-    return found
+        phrases.append("".join(tokens.tokens[i].key for i in words))
+    # ベトナムで現地プロモーションをやった事業: the runs of one description are one thing done, in one
+    # text of the project (or its name), not words of texts that say different things.
+    return [p for p in found if len(phrases) < 2 or _together(p, phrases)]
+
+
+def _together(project: ProjectEntry, phrases: list[str]) -> bool:
+    name = project.text.split("|", 1)[0]
+    rest = [w for w in phrases if w not in name]
+    texts = [*project.texts, *project.remarks.split("|")]
+    return not rest or any(all(w in t.replace("の", "") for w in rest) for t in texts)
 
 
 def _by_phrase(cat: Catalogue, tokens: Tokens, words: list[int]) -> list[ProjectEntry]:

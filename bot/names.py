@@ -614,8 +614,8 @@ class NameFinder:
         やってる|事業): a description of the project asked about, not the asker's circumstances."""
         toks = self.tokens.tokens
         k = b + 1
-        if k + 1 < len(toks) and toks[k].pos3 == "サ変可能" and toks[k + 1].pos == "動詞":
-            k += 1  # 住宅の太陽光に|補助|してる事業
+        while k < len(toks) and toks[k].pos != "動詞" and not toks[k].stop:
+            k += 1  # 医療従事者に|ヘルメットを|配った事業, 住宅の太陽光に|補助|してる事業: the verb it belongs to
         if k >= len(toks) or toks[k].pos != "動詞" or toks[k].lemma in {"なる", "成る"}:
             return False  # 終了扱いに|なった事業: what became of it, as a state (the policy), not what it does
         while k < len(toks) and (toks[k].pos in {"動詞", "助動詞"} or toks[k].surface == "て"):

@@ -1050,3 +1050,9 @@ def test_a_comparison_with_one_project_found_is_not_answered_as_a_lookup(asker: 
 def test_a_katakana_word_glued_to_more_katakana_is_part_of_it() -> None:
     tags = Lexicon().tag(tokenize("シェアサイクルの事業"))
     assert not any(t.kind == "unsupported" for t in tags)
+
+
+def test_the_runs_of_one_description_are_in_one_text(asker: Asker) -> None:
+    # ヘルメット is in the texts of 中高生の自転車安全対策, 医療従事者 is not: no project did both.
+    answer = asker.ask("医療従事者にヘルメットを配った事業の寄附額は？")
+    assert answer.status == "not_found"
