@@ -96,9 +96,19 @@ class Asker:
         understood = self._understand(question, cat, only_issuer)
         intent = understood[0]
         names = intent.names
+        told = _without_quotes(question)
+        if told != question and any(h.kind == "project" for h in names.hits):
+            # 議員の発言に「移住促進事業は第1期で終わった」ってあったけど、第2期の今後の方針は？: a project
+            # named outside what was said is what is asked; the one inside was only said.
+            again = self._understand(told, cat, only_issuer)
+            bare = again[0]
+            if any(h.kind == "project" for h in bare.names.hits) and not (
+                bare.names.unknown or bare.names.unexplained or bare.unsupported
+            ):
+                bare.question = question
+                return again
         if not (names.unknown or names.unexplained or intent.unsupported):
             return understood
-        told = _without_quotes(question)
         quoted = intent.tokens.quotes()
         inside = [
             span

@@ -32,6 +32,7 @@ UNSUPPORTED_WORDS = {
     "breakdown": "金額の内訳",
     "contact": "担当者の連絡先",
     "same": "ある事業と同じ担当課・基本目標の事業を探すこと",
+    "within": "1つの事業の中での最大・最小",
     "no_figure": "金額・件数以外の項目の合計や平均",
 }
 
@@ -399,6 +400,9 @@ def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue, d
         return Total(projects, amounts[0] if amounts else Field.DONATION_AMOUNT)
     if len(projects) > 1 and intent.op in {Op.SUM, Op.AVG, Op.RANK}:
         return Unsupported("several", "合計")
+    if not several and intent.op in {Op.MAX, Op.MIN} and not intent.nth:
+        # 不妊治療費助成事業の寄附の一番大きい1件: the largest of what one project holds, not recorded.
+        return Unsupported("within", "最大・最小")
     return Lookup(projects, tuple(fields))
 
 

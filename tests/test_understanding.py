@@ -1056,3 +1056,19 @@ def test_the_runs_of_one_description_are_in_one_text(asker: Asker) -> None:
     # ヘルメット is in the texts of 中高生の自転車安全対策, 医療従事者 is not: no project did both.
     answer = asker.ask("医療従事者にヘルメットを配った事業の寄附額は？")
     assert answer.status == "not_found"
+
+
+def test_a_project_named_outside_what_was_said_is_what_is_asked(asker: Asker) -> None:
+    question = "議員の発言に「医療機関応援金は終わった」ってあったけど、健康ポイントの今後の方針は？"
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.projects == ["群馬健康ポイント制度"]
+
+
+def test_the_largest_of_what_one_project_holds_is_not_recorded(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金の寄附って6件あるけど、一番大きい1件はいくら？")
+    assert answer.status == "not_found" and "13,672" not in answer.text
+
+
+def test_how_many_apart_is_a_difference(asker: Asker) -> None:
+    answer = asker.ask("医療機関応援金と健康ポイント、寄附件数何件ちがう？")
+    assert answer.status == "answered" and "差は2件" in answer.text
