@@ -153,7 +153,8 @@ class Asker:
             # 「KPIは未達」と書かれている事業, KPIが「一人あたりの県民所得」の事業: the words in quotes are
             # looked for as written, not asked.
             tags = [t for t in tags if t.end <= quoted[0] or t.start >= quoted[1]]
-            if not written:
+            if not any(t.kind == "unsupported" and t.value == "text_search" for t in tags):
+                # 「…と書かれている事業」 quoted whole: the verb of writing went with the quote, the search stays
                 tags.append(Tag(quoted[0], quoted[1], "unsupported", "text_search"))
         return understand(question, tokens, tags, names), tags, only
 

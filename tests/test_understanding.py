@@ -1072,3 +1072,9 @@ def test_the_largest_of_what_one_project_holds_is_not_recorded(asker: Asker) -> 
 def test_how_many_apart_is_a_difference(asker: Asker) -> None:
     answer = asker.ask("医療機関応援金と健康ポイント、寄附件数何件ちがう？")
     assert answer.status == "answered" and "差は2件" in answer.text
+
+
+def test_a_quoted_description_with_its_verb_of_writing_is_still_looked_for(asker: Asker) -> None:
+    question = "議員が「外部有識者の意見で、KPIが未達だと書かれている事業」の寄附額を知りたいそうです。"
+    answer = asker.ask(question)
+    assert answer.status == "not_found" and len(answer.projects) == 0
