@@ -111,13 +111,24 @@ def kpi_progress(kpi: Kpi) -> str:
         return "集計中"
     if kpi.actual is None or kpi.target is None:
         return "未記入"
+    if kpi.target == 0:  # 待機児童数 0: a target of none is met by none, not by any number above it
+        return "達成" if kpi.actual <= 0 else "未達"
     return "達成" if kpi.actual >= kpi.target else "未達"
+
+
+def kpi_rate(kpi: Kpi) -> str:
+    """実績値÷目標値 as a percentage, where it means something (a positive target, an actual)."""
+    if kpi.actual_status == KpiStatus.PENDING or kpi.actual is None or kpi.target is None or kpi.target <= 0:
+        return ""
+    if kpi.actual < 0:
+        return ""
+    return f"達成率{kpi.actual / kpi.target * 100:.1f}%"
 
 
 def kpi_line(kpi: Kpi) -> str:
     unit = f"（{kpi.unit}）" if kpi.unit else ""
     actual = kpi_value(kpi.actual, kpi.actual_status)
-    progress = kpi_progress(kpi)
+    progress = "、".join(p for p in (kpi_progress(kpi), kpi_rate(kpi)) if p)
     shown = f"{actual}（{progress}）" if progress != actual else actual  # 集計中 once, not twice
     return f"{kpi.name}{unit}：目標値 {kpi_value(kpi.target, kpi.target_status)}、実績値 {shown}"
 

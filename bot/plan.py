@@ -33,6 +33,7 @@ UNSUPPORTED_WORDS = {
     "contact": "担当者の連絡先",
     "same": "ある事業と同じ担当課・基本目標の事業を探すこと",
     "within": "1つの事業の中での最大・最小",
+    "quantity": "KPI以外の人数・回数など",
     "no_figure": "金額・件数以外の項目の合計や平均",
 }
 

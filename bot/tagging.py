@@ -376,6 +376,7 @@ _GOAL = re.compile(r"(?:基本目標|きほんもくひょう)(\d+)")
 _ITEMS = re.compile(r"(?:\d+|[一二三四五])(?:点|項目)")  # 担当課・事業費・寄附額の3点: how many things are asked
 # A figure the asker states (24,450千円ではなかったですか, 18件で合っていますか): no name, and no condition.
 _STATED = re.compile(r"全?(\d[\d,]*(?:\.\d+)?)(億|千万|百万|万|千)?(円|件|人泊|人|%|％|回|事業|社)")
+_WHAT_PERCENT = re.compile(r"何(?:%|パーセント)")
 _SEVERAL = re.compile(r"複数(?:件|社|回)?")  # 寄附が複数件あった: two or more donations
 _PER_DONATION = re.compile(r"(?:1|一)(?:件|社|けん|しゃ)(?:あたり|当たり|平均)")  # 1社あたり: per donating company
 _PER_PROJECT = re.compile(r"(?:1|一)事業(?:あたり|当たり)(?:の)?(?:平均)?")
@@ -427,6 +428,8 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
         else:
             year = int(m.group(3) or m.group(4) or m.group(5))
         add(m, "year", number=Decimal(year))
+    for m in _WHAT_PERCENT.finditer(text):
+        add(m, "quantity")  # 何％: the percent sign has no matching key, so no vocabulary word can hold it
     for m in _ITEMS.finditer(text):
         add(m, "generic", "items")
     for m in _SEVERAL.finditer(text):

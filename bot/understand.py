@@ -147,6 +147,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     order: dict[Field, int] = {}
     size_words: list[str] = []
     breakdown = ""
+    quantity = ""
     for tag in tags:
         if any(a <= tag.start and tag.end <= b for a, b in names.kpi_spans):
             continue  # 移住相談件数: the KPI's own words, no 寄附件数
@@ -241,6 +242,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.list_cue = True
         elif kind == "breakdown":
             breakdown = tokens.typed(tag.start, tag.end)
+        elif kind == "quantity":
+            quantity = tokens.typed(tag.start, tag.end)
         elif kind == "stated":
             intent.stated.append((tokens.typed(tag.start, tag.end), tag.number or Decimal(0), tag.value))
         elif kind == "generic" and value == "check":
@@ -278,6 +281,10 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
         intent.fields = []  # ざっくりどんな内容？, 概要を事業費・寄附額を含めて: the overview, which holds them
     if intent.policies and Field.POLICY not in intent.fields and _names_projects(names):
         intent.fields.append(Field.POLICY)  # 「健康ポイントは継続？」 asks for its 今後の方針
+    if quantity and Field.KPI not in intent.fields and not names.kpi_words:
+        # 環境学習会は何回開催した？: how many of something the sheet does not count (a KPI's is asked,
+        # 達成率は何％？, with the KPI named)
+        intent.unsupported.append(("quantity", quantity))
     if names.kpi_words and Field.KPI not in intent.fields:
         intent.fields.append(Field.KPI)  # 子育てパスポートのアプリ登録世帯数: that KPI
     if intent.evaluation is not None and Field.EVALUATION not in intent.fields and _names_projects(names):

@@ -1078,3 +1078,26 @@ def test_a_quoted_description_with_its_verb_of_writing_is_still_looked_for(asker
     question = "議員が「外部有識者の意見で、KPIが未達だと書かれている事業」の寄附額を知りたいそうです。"
     answer = asker.ask(question)
     assert answer.status == "not_found" and len(answer.projects) == 0
+
+
+def test_a_kpi_shows_its_achievement_rate(pairs: Asker) -> None:
+    answer = pairs.ask("介護人材確保事業のKPIの達成率は何％？")
+    assert answer.status == "answered" and "達成率105.0%" in answer.text
+
+
+def test_a_target_of_zero_is_met_only_by_zero() -> None:
+    from decimal import Decimal
+
+    from bot.answer import kpi_progress
+    from store.models import Kpi, KpiStatus
+
+    waiting = Kpi(name="待機児童数", unit="人", target=Decimal(0), actual=Decimal(3))
+    waiting.target_status = waiting.actual_status = KpiStatus.KNOWN
+    assert kpi_progress(waiting) == "未達"
+    waiting.actual = Decimal(0)
+    assert kpi_progress(waiting) == "達成"
+
+
+def test_how_many_of_what_the_sheet_does_not_count_is_not_answered_with_a_kpi(asker: Asker) -> None:
+    answer = asker.ask("子ども向けの環境学習会、何回開催したんですか")
+    assert answer.status == "not_found" and "県民所得" not in answer.text
