@@ -146,6 +146,7 @@ class Catalogue:
         self.projects_by_department: dict[int, list[int]] = defaultdict(list)
         self.years_by_issuer: dict[int, list[int]] = {}  # fiscal years on record, ascending
         self._texts = TextIndex([])  # name and texts (``text``, ``remarks``) of each project
+        self._kpi_texts: TextIndex | None = None  # KPI names of each project, の aside, on first use
         self._names = TextIndex([])  # matching key of each project's official name
 
     def issuer_id(self, name: str | None) -> int | None:
@@ -163,6 +164,13 @@ class Catalogue:
     def projects_containing(self, word: str) -> list[int]:
         """Indexes of the projects whose name or texts (``text``, ``remarks``) contain ``word``."""
         return self._texts.containing(word)
+
+    def projects_with_kpi(self, word: str, limit: int | None = None) -> list[int]:
+        """Indexes of the projects whose latest KPI names (の aside) contain ``word`` (の aside); built on
+        first use, and again when the texts are (``_index_texts``)."""
+        if self._kpi_texts is None:
+            self._kpi_texts = TextIndex([p.kpis.replace("の", "") for p in self.projects])
+        return self._kpi_texts.containing(word.replace("の", ""), limit)
 
     def projects_named_with(self, word: str, limit: int | None = None) -> list[int]:
         """Indexes of the projects whose official name (matching key) contains ``word``; with ``limit``,
@@ -296,6 +304,7 @@ class Catalogue:
 
     def _index_texts(self) -> None:
         self._texts = TextIndex([f"{p.text}|{p.remarks}|{p.earlier}" for p in self.projects])
+        self._kpi_texts = None
         self._names = TextIndex([p.text.split("|", 1)[0] for p in self.projects])
 
     def refresh_texts(self, db: Database) -> None:

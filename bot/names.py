@@ -34,8 +34,7 @@ PART_MIN = 3  # characters (matching key) of a mention that is a whole part of o
 EXPLAIN_FLOOR = QUERY_WEIGHT - 0.01
 MAX_SPAN = 16  # tokens of one name
 CIRCUMSTANCE_PARTICLES = frozenset({"に", "で", "から", "へ", "まで"})
-KANA_RUN_MIN = 5
-THING_LIMIT = 50  # projects whose texts are checked for a phrase  # characters of a kana run tried as a name
+KANA_RUN_MIN = 5  # characters of a kana run tried as a name
 CATEGORY_WORDS = frozenset({"系", "関連", "関係", "ほう", "方", "方面", "系統", "分野"})  # デジタル系の事業
 MAX_SUBSPANS = 8  # parts of one run looked up when the run as a whole names nothing (bounds the tail)
 KINDS = ("project", "department", "goal")
@@ -567,9 +566,7 @@ class NameFinder:
     def _a_kpi(self, a: int, b: int) -> bool:
         """Whether the words are in a KPI name of some project (の aside)."""
         key = self.tokens.key(a, b)
-        if len(key) < 3:
-            return False
-        return any(_in_kpis(key, self.cat.projects[i]) for i in self.cat.projects_containing(key)[:THING_LIMIT])
+        return len(key) >= 3 and bool(self.cat.projects_with_kpi(key, limit=0))
 
     def _who_or_where(self, a: int, b: int) -> bool:
         """厚生文化常任委員会, 佐藤議員, 答弁メモ: words ending with who asks or where (words.tsv, source),
