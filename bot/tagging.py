@@ -369,6 +369,7 @@ _MULTIPLIERS = {"億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "
 _TOP_N = re.compile(
     r"(?:上位|じょうい|トップ|ベスト|top|best)(\d+)(?:件|けん|位|事業|つ)?|(\d+)位まで|(\d+)(?:つ|個)(?!目)"
 )
+_BOTTOM_N = re.compile(r"(?:ワースト|worst|下位)(\d+)(?:件|けん|位|事業|つ)?")
 _TOP_N_BARE = re.compile(r"(?:上位|じょうい|トップ|ベスト|top|best)(\d+)")
 # The same words typed in kana (2ばんめ, きほんもくひょう1, じょうい3), as the thresholds' いじょう / みまん.
 _NTH = re.compile(r"(\d+)番目|第(\d+)位|(\d+)位|(\d+)ばんめ")
@@ -416,6 +417,8 @@ def _number_tags(tokens: Tokens) -> list[Tag]:
     for pattern in (_TOP_N, _TOP_N_BARE):  # トップ3件数: the bare number when a suffix is another word's
         for m in pattern.finditer(text):
             add(m, "top", number=Decimal(next(g for g in m.groups() if g)))
+    for m in _BOTTOM_N.finditer(text):
+        add(m, "top", number=Decimal(m.group(1)), extra="ascending")  # ワースト3, 下位3件: the smallest first
     for m in _NTH.finditer(text):
         add(m, "nth", number=Decimal(next(g for g in m.groups() if g)))
     for m in _YEAR.finditer(text):

@@ -200,6 +200,8 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.goal_number = int(tag.number or 0)
         elif kind == "top":
             intent.top_n, intent.op = int(tag.number or 0), Op.RANK
+            if tag.extra == "ascending":
+                size_words.append("small")  # ワースト3: as 少ない順の上位3
         elif kind == "nth":
             intent.nth, intent.op = int(tag.number or 0), Op.RANK
         elif kind == "threshold":

@@ -1101,3 +1101,9 @@ def test_a_target_of_zero_is_met_only_by_zero() -> None:
 def test_how_many_of_what_the_sheet_does_not_count_is_not_answered_with_a_kpi(asker: Asker) -> None:
     answer = asker.ask("子ども向けの環境学習会、何回開催したんですか")
     assert answer.status == "not_found" and "県民所得" not in answer.text
+
+
+@pytest.mark.parametrize("question", ["寄附額ワースト3おしえて", "寄附額の下位3件"])
+def test_the_bottom_n_is_the_smallest_first(asker: Asker, question: str) -> None:
+    answer = asker.ask(question)
+    assert answer.status == "answered" and answer.projects[0] == "中高生の自転車安全対策" and "少ない順" in answer.text
