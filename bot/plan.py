@@ -356,8 +356,8 @@ def _no_figure_summed(intent: Intent) -> Unsupported | None:
 
 def _about_projects(intent: Intent, projects: tuple[int, ...], cat: Catalogue, departments: tuple[int, ...]) -> Plan:
     summed = _no_figure_summed(intent)
-    if summed is not None:
-        return summed
+    if summed is not None and (len(projects) > 1 or intent.reasons == {"exclude"}):
+        return summed  # one project's 今後の方針、理由もあわせて: together, not summed
     if intent.reasons == {"exclude"}:
         # 医療機関応援金以外の寄附額の合計: everything of that issuer and year but the projects named;
         # 健康福祉課の事業のうち〇〇以外: of that department.
