@@ -561,7 +561,8 @@ class NameFinder:
 
     def _a_whole_name(self, hit: NameHit) -> bool:
         """Whether the hit is typed as one of the forms of a name (子ども食堂支援事業), not a part of one."""
-        return hit.exact or self.tokens.key(hit.start, hit.end) in self.indexes[hit.kind].exact
+        key = self.tokens.key(hit.start, hit.end)
+        return hit.exact or key in self.indexes[hit.kind].exact or key.endswith(NAME_ENDINGS)
 
     def _a_kpi(self, a: int, b: int) -> bool:
         """Whether the words are in a KPI name of some project (の aside)."""

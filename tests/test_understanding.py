@@ -932,7 +932,9 @@ def test_a_kpi_several_projects_share_lists_them_all(asker: Asker, question: str
     assert "ぐんまで働こう！若者の活躍促進事業" not in answer.projects and "寄附1件あたり" not in answer.text
 
 
-@pytest.mark.parametrize("question", ["介護人材確保会議事業の担当課", "会議介護人材確保事業の担当課"])
+@pytest.mark.parametrize(
+    "question", ["介護人材確保会議事業の担当課", "会議介護人材確保事業の担当課", "会議人材確保事業の担当課"]
+)
 def test_a_who_or_where_word_glued_to_a_name_makes_another_name(pairs: Asker, question: str) -> None:
     answer = pairs.ask(question)
     assert answer.status == "not_found" and "介護人材確保事業" in answer.text and "健康福祉課" not in answer.text
