@@ -172,7 +172,8 @@ class SlackHTTPServer:
         """Stop serving, from another thread, and wait until the loop has ended: the loop itself
         closes every connection (closing them from here would race with it)."""
         if not self._stopped.is_set():
-            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+            with contextlib.suppress(OSError):  # the loop closed its trigger already: it is ending on its own
+                self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
             self._stopped.wait(timeout)
 
     def server_close(self) -> None:
