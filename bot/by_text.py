@@ -22,7 +22,7 @@ from bot.answer_project import (
     project_answer,
     projects_answer,
 )
-from bot.answer_scope import text_list_answer, unsupported_answer
+from bot.answer_scope import text_list_answer
 from bot.catalogue import ProjectEntry
 from bot.content_search import described, search
 from bot.names import NameHit
@@ -49,19 +49,17 @@ def by_text_answer(ctx: Context, plan: P.ByText, tags: list[Tag], execute: Execu
     found = theirs if departments else found
     asked = [(r, t) for r, t in intent.unsupported if r != "text_search"]  # looking in the texts is done here
     if len(found) != 1 and asked and not P.per_donation_asked(intent):
-        reason, typed = asked[0]  # no one project to ask it of: what cannot be done, said
-        return unsupported_answer(ctx, typed, P.UNSUPPORTED_WORDS.get(reason, ""), reason not in P.NOT_HELD)
+        return execute(P.Unsupported(*asked[0]))  # no one project to ask it of: what cannot be done, said
     filtered = intent.kpi_state or intent.policies or intent.threshold or intent.evaluation is not None
     if len(found) > 1 and filtered:
         # 一人あたりの県民所得の目標を達成した事業: a condition on several projects found by their texts
         # is not applied yet; never the projects as if they met it (one project's own value is shown).
-        return unsupported_answer(ctx, plan.typed, P.UNSUPPORTED_WORDS["text_search"])
+        return execute(P.Unsupported("text_search", plan.typed))
     if len(found) == 1:
         note = f"「{plan.typed}」に関する事業として、{found[0].name}についてお答えします。\n"
         again = _as_named(ctx, runs, [found[0]])
         if compared and isinstance(again, P.Lookup):  # どっちが多い of one project: the other was not found
-            suggested = [ctx.cat.projects[i] for i in intent.names.best_suggestions()]
-            return not_found_answer(ctx, [plan.typed], suggested)
+            return _not_found(ctx, plan)
         if not isinstance(again, P.Lookup):
             return _noted(execute(again), note)
         return project_answer(ctx, found[0], _fields(ctx) or _written_in(ctx, found[0], runs), note=note)
@@ -71,8 +69,7 @@ def by_text_answer(ctx: Context, plan: P.ByText, tags: list[Tag], execute: Execu
         return projects_answer(ctx, found, [Field.KPI])  # 県民所得のKPI: every project with that KPI
     if 1 < len(found) <= 5:
         return ambiguous_answer(ctx, found)
-    suggested = [ctx.cat.projects[i] for i in intent.names.best_suggestions()]
-    return not_found_answer(ctx, [plan.typed], suggested)
+    return _not_found(ctx, plan)
 
 
 def _compared(ctx: Context, plan: P.ByText, tags: list[Tag], runs: list[tuple[int, int]], execute: Execute) -> A.Answer:
@@ -89,6 +86,11 @@ def _compared(ctx: Context, plan: P.ByText, tags: list[Tag], runs: list[tuple[in
         shown = "」「".join(ctx.intent.typed(r) for r in runs)
         note = f"「{shown}」に関する事業として、{'、'.join(p.name for p in picked)}についてお答えします。\n"
         return _noted(execute(_as_named(ctx, runs, picked)), note)
+    return _not_found(ctx, plan)
+
+
+def _not_found(ctx: Context, plan: P.ByText) -> A.Answer:
+    """What was typed is no project's description: 見つかりませんでした, with the names it resembles."""
     suggested = [ctx.cat.projects[i] for i in ctx.intent.names.best_suggestions()]
     return not_found_answer(ctx, [plan.typed], suggested)
 

@@ -456,7 +456,7 @@ class NameFinder:
         out: list[tuple[int, int]] = []
         start = 0
         for i in range(1, len(toks) + 1):
-            if i < len(toks) and toks[i].start == toks[i - 1].end:
+            if self.tokens.joined(i - 1):
                 continue
             a, b = start, i
             start = i

@@ -244,10 +244,10 @@ def _inside_kana_word(tokens: Tokens, tag: Tag, words: list[bool]) -> bool:
     if tag.number is not None:
         return False
     a = tag.start
-    while a > 0 and toks[a - 1].end == toks[a].start:
+    while tokens.joined(a - 1):
         a -= 1
     b = tag.end
-    while b < len(toks) and toks[b - 1].end == toks[b].start:
+    while tokens.joined(b - 1):
         b += 1
     chunk = toks[a:b]
     if (a, b) == (tag.start, tag.end) or not all(_is_kana_text(t.surface) for t in chunk):
@@ -278,7 +278,7 @@ def _homophone_span(tokens: Tokens, i: int, j: int) -> bool:
     # The cheap tests first: this is asked of every span no word of the vocabulary matched.
     if toks[-1].surface == "の" or not all(t.pos in {"名詞", "接尾辞", "接頭辞"} or t.surface == "の" for t in toks):
         return False
-    if i > 0 and _content(tokens, i - 1) and tokens.tokens[i - 1].end == toks[0].start:
+    if _content(tokens, i - 1) and tokens.joined(i - 1):
         return False  # 移住|者数: the end of a longer word, not 社数 typed wrongly
     return any(is_kanji(c) for t in toks for c in t.surface) and len(tokens.reading(i, j)) >= HOMOPHONE_MIN
 
@@ -307,10 +307,8 @@ def _in_katakana_word(tokens: Tokens, tag: Tag) -> bool:
     toks = tokens.tokens
     if not all(_katakana(t.surface) for t in toks[tag.start : tag.end]):
         return False
-    before = (
-        tag.start > 0 and _katakana(toks[tag.start - 1].surface) and toks[tag.start - 1].end == toks[tag.start].start
-    )
-    after = tag.end < len(toks) and _katakana(toks[tag.end].surface) and toks[tag.end - 1].end == toks[tag.end].start
+    before = tokens.joined(tag.start - 1) and _katakana(toks[tag.start - 1].surface)
+    after = tokens.joined(tag.end - 1) and _katakana(toks[tag.end].surface)
     return before or after
 
 
@@ -332,10 +330,9 @@ def _unglued(tokens: Tokens, tags: list[Tag]) -> list[Tag]:
         if suffix and _content(tokens, t.start - 1) and t.start - 1 not in covered:
             continue  # インストール数, 参加者数: 数 and 額 end the word before them (寄附|数 is tagged whole)
         word = t.number is None and not t.soft
-        toks = tokens.tokens
-        spaced = (t.start > 0 and toks[t.start - 1].end < toks[t.start].start) or (
-            t.end < len(toks) and toks[t.end - 1].end < toks[t.end].start
-        )  # 観光誘客促進 vs インバウンド: a word typed between spaces stands alone
+        n = len(tokens)
+        # 観光誘客促進 vs インバウンド: a word typed between spaces stands alone
+        spaced = (t.start > 0 and not tokens.joined(t.start - 1)) or (t.end < n and not tokens.joined(t.end - 1))
         if word and _in_katakana_word(tokens, t):
             continue  # シェア|サイクル: a part of a longer word in katakana, not シェア (a share)
         if (

@@ -119,11 +119,14 @@ class Tokens:
     def reading(self, i: int, j: int) -> str:
         return "".join(t.reading for t in self.tokens[i:j])
 
+    def joined(self, i: int) -> bool:
+        """Whether tokens ``i`` and ``i + 1`` are typed with nothing between them (no space)."""
+        toks = self.tokens
+        return i >= 0 and i + 1 < len(toks) and toks[i].end == toks[i + 1].start
+
     def touching(self, i: int) -> bool:
         """Whether token ``i`` is typed with no space before or after it, beside another token."""
-        toks = self.tokens
-        before = i > 0 and toks[i - 1].end == toks[i].start
-        return before or (i + 1 < len(toks) and toks[i].end == toks[i + 1].start)
+        return self.joined(i - 1) or self.joined(i)
 
     def retracted(self) -> tuple[int, int] | None:
         """What the asker took back (高齢者じゃなくて中高生の…, 健康ポイントの寄附額ではなく件数): the

@@ -250,9 +250,10 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
             intent.stated.append((tokens.typed(tag.start, tag.end), tag.number or Decimal(0), tag.value))
         elif kind == "generic" and value == "check":
             intent.checking = True
+    checked = _checked(tokens, tags)
     approximate = {e for t in tags if t.kind == "approximate" for e in (t.start, t.end)}
     figure = next((t for t in tags if t.kind in {"threshold", "stated"} and {t.start, t.end} & approximate), None)
-    if figure is not None and not _checked(tokens, tags):  # 寄附がだいたい1000万円の事業: not exactly that figure
+    if figure is not None and not checked:  # 寄附がだいたい1000万円の事業: not exactly that figure
         intent.unsupported.append(("figure", tokens.typed(figure.start, figure.end)))
     if _which_donors(tokens, tags):
         intent.unsupported.append(("donor", "企業"))  # 寄附した企業ってどこ？: who, not how many
@@ -267,7 +268,7 @@ def understand(question: str, tokens: Tokens, tags: list[Tag], names: Names) -> 
     toks = tokens.tokens
     if any(a.surface == "よ" and b.surface == "ね" and a.pos2 == "終助詞" for a, b in itertools.pairwise(toks)):
         intent.checking = True  # 〇〇ですよね？: the asker says what they believe, to have it checked
-    if _checked(tokens, tags):
+    if checked:
         intent.checking = True  # 事業費合計は434,560千円でしょうか: the figure is what is asked about
     if intent.nth == 1:
         intent.nth, intent.op = None, None
